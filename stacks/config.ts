@@ -1,0 +1,154 @@
+/**
+ * The one place stack configuration is read and validated. Every key, its default and its
+ * allowed values are here; a bad value stops the program with the key's full name
+ * (`sandbox-platform:eks.workerMax`) and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+export const PROJECT = "sandbox-platform";
+
+export const CANDIDATES = ["eks-ec2", "eks-fargate", "ecs-fargate"] as const;
+export type Candidate = (typeof CANDIDATES)[number];
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
+
+const networkSchema = z
+  .object({
+    /** @default "10.0.0.0/16" */
+    vpcCidr: cidr.default("10.0.0.0/16"),
+    /** Availability zones for subnets. @default 3 */
+    availabilityZones: z.number().int().min(2).max(3).default(3),
+    /** `single` saves money, `onePerAz` survives an AZ outage. @default "single" */
+    natGateways: z.enum(["single", "onePerAz"]).default("single"),
+    /** Interface endpoints for ECR, STS and CloudWatch Logs plus the S3 gateway: fewer NAT bytes, faster pulls. @default false */
+    vpcEndpoints: z.boolean().default(false),
+  })
+  .strict();
+
+const hubSchema = z
+  .object({
+    /** A prebuilt Hub image URI; when unset the image is built from hub-app/Dockerfile into ECR. */
+    imageUri: z.string().min(1).optional(),
+    /** ECR lifecycle: how many Hub images to keep. @default 10 */
+    keepImages: z.number().int().min(1).max(1000).default(10),
+    /** @default 2 */
+    replicas: z.number().int().min(1).max(20).default(2),
+    /** Image sandboxes start from when a request names none. @default "public.ecr.aws/docker/library/python:3.12-slim" */
+    sandboxImage: z.string().min(1).default("public.ecr.aws/docker/library/python:3.12-slim"),
+    /** Default sandbox size, also the size of each overprovisioning placeholder. @default 0.1 */
+    sandboxCpu: z.number().min(0.1).max(4).default(0.1),
+    /** @default 128 */
+    sandboxMemoryMiB: z.number().int().min(128).max(8192).default(128),
+  })
+  .strict();
+
+const eksSchema = z
+  .object({
+    /** Pinned control-plane version. @default "1.34" */
+    kubernetesVersion: z
+      .string()
+      .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.34")
+      .default("1.34"),
+    /** Role given cluster-admin through an access entry; unset: only the creator. */
+    adminRoleArn: roleArn.optional(),
+    /** Who may reach the public API endpoint. @default ["0.0.0.0/0"] */
+    publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+    /** @default "m6i.large" */
+    managerInstanceType: z.string().min(1).default("m6i.large"),
+    /** @default 2 */
+    managerNodes: z.number().int().min(1).max(10).default(2),
+    /** @default "m6i.2xlarge" */
+    workerInstanceType: z.string().min(1).default("m6i.2xlarge"),
+    /** @default 1 */
+    workerMin: z.number().int().min(0).max(1000).default(1),
+    /** @default 2 */
+    workerDesired: z.number().int().min(0).max(1000).default(2),
+    /** The original study ran 13 workers. @default 13 */
+    workerMax: z.number().int().min(1).max(1000).default(13),
+    /** Expected sandbox creations per second at peak; sizes the overprovisioning headroom. @default 1 */
+    createRatePerSecond: z.number().min(0).max(1000).default(1),
+    /** How long the cluster-autoscaler takes to add a ready node (the study measured ~90 s). @default 90 */
+    nodeProvisioningSeconds: z.number().int().min(1).max(1800).default(90),
+    /** @default "9.46.6" */
+    clusterAutoscalerChartVersion: z.string().min(1).default("9.46.6"),
+    /** @default 30 */
+    logRetentionDays: z.number().int().min(1).max(3653).default(30),
+  })
+  .strict()
+  .refine((e) => e.workerMin <= e.workerDesired && e.workerDesired <= e.workerMax, {
+    message: "must satisfy workerMin <= workerDesired <= workerMax",
+    path: ["workerDesired"],
+  });
+
+const ecsSchema = z
+  .object({
+    /** Use FARGATE_SPOT for sandboxes (cheaper, can be interrupted). @default false */
+    fargateSpot: z.boolean().default(false),
+    /** ACM certificate for an HTTPS listener on the Hub's load balancer. */
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:/, "must be an ACM certificate ARN")
+      .optional(),
+    /** @default 30 */
+    logRetentionDays: z.number().int().min(1).max(3653).default(30),
+    /** Hub task size in vCPU units (1024 = 1 vCPU). @default 512 */
+    hubCpuUnits: z.number().int().min(256).max(4096).default(512),
+    /** @default 1024 */
+    hubMemoryMiB: z.number().int().min(512).max(30720).default(1024),
+  })
+  .strict();
+
+export const stackConfigSchema = z.object({
+  /** Which candidates this stack deploys; the dev stack deploys all three side by side. */
+  candidates: z
+    .array(z.enum(CANDIDATES))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, "must not repeat a candidate"),
+  network: networkSchema.default(networkSchema.parse({})),
+  hub: hubSchema.default(hubSchema.parse({})),
+  eks: eksSchema.default(eksSchema.parse({})),
+  ecs: ecsSchema.default(ecsSchema.parse({})),
+});
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type NetworkConfig = StackConfig["network"];
+export type HubConfig = StackConfig["hub"];
+export type EksConfig = StackConfig["eks"];
+export type EcsConfig = StackConfig["ecs"];
+
+/** Raw values as Pulumi holds them: objects and lists already parsed from YAML/JSON. */
+export type RawStackConfig = Partial<Record<keyof StackConfig, unknown>>;
+
+/** Validates raw config; throws one Error listing every bad key with what is allowed. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const result = stackConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${PROJECT}:${keyPath(issue.path)}: ${describe(issue)}`);
+  throw new Error(`invalid stack configuration:\n${problems.join("\n")}`);
+}
+
+/** Reads this stack's config from Pulumi (Pulumi.<stack>.yaml) and validates it. */
+export function readStackConfig(): StackConfig {
+  const config = new pulumi.Config(PROJECT);
+  const raw: RawStackConfig = {};
+  for (const key of Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[]) {
+    const value = config.getObject<unknown>(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseStackConfig(raw);
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.join(", ")}`;
+  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  return issue.message;
+}

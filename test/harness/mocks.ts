@@ -1,0 +1,111 @@
+/**
+ * The shared Pulumi mock harness: records every resource and invoke, stubs remote components,
+ * gives ids like `mocked::<type>::<name>`, and throws on an unknown invoke.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { INVOKES } from "./invokes";
+import { mockArn, REMOTE_STUBS, type Inputs } from "./remote-stubs";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Inputs;
+  readonly custom: boolean;
+  /** Filled once the engine answers: the resource's URN and its parent's. */
+  urn?: string;
+  parentUrn?: string;
+}
+
+export interface RecordedInvoke {
+  readonly token: string;
+  readonly inputs: Inputs;
+}
+
+export class Recorder {
+  readonly resources: RecordedResource[] = [];
+  readonly invokes: RecordedInvoke[] = [];
+
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The single resource of a type (and name, if given); throws when there is not exactly one. */
+  one(type: string, name?: string): RecordedResource {
+    const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) {
+      const names = this.ofType(type).map((r) => r.name);
+      throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (${names.join(", ")})`);
+    }
+    return found[0]!;
+  }
+
+  parentOf(resource: RecordedResource): RecordedResource | undefined {
+    return this.resources.find((r) => r.urn !== undefined && r.urn === resource.parentUrn);
+  }
+}
+
+/** Values only AWS knows after creation: unique enough to trace back to the resource. */
+function computedState(type: string, name: string, inputs: Inputs): Inputs {
+  const [pkg, module] = type.split(":");
+  return {
+    arn: mockArn(module?.split("/")[0] ?? pkg ?? "mock", name),
+    name: inputs.name ?? `${name}-mocked`,
+    ...inputs,
+  };
+}
+
+interface MonitorRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+}
+type MonitorCallback = (err: unknown, response?: { getUrn(): string }) => void;
+interface PatchableMonitor {
+  registerResource(req: MonitorRequest, callback: MonitorCallback): Promise<void>;
+}
+
+export async function installMocks(project: string, stack: string, preview = false): Promise<Recorder> {
+  const recorder = new Recorder();
+  const pendingByKey = new Map<string, RecordedResource[]>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = (args.inputs ?? {}) as Inputs;
+        const record: RecordedResource = { type: args.type, name: args.name, inputs, custom: args.custom ?? true };
+        recorder.resources.push(record);
+        const key = `${args.type}::${args.name}`;
+        pendingByKey.set(key, [...(pendingByKey.get(key) ?? []), record]);
+        const stub = REMOTE_STUBS[args.type];
+        const state = stub ? stub(args.name, inputs) : args.custom ? computedState(args.type, args.name, inputs) : inputs;
+        return { id: args.custom ? `mocked::${args.type}::${args.name}` : undefined, state };
+      },
+      call(args) {
+        recorder.invokes.push({ token: args.token, inputs: args.inputs as Inputs });
+        const answer = INVOKES[args.token];
+        if (!answer) throw new Error(`Mock not implemented: ${args.token}`);
+        return answer(args.inputs as Inputs);
+      },
+    },
+    project,
+    stack,
+    preview,
+  );
+  // The mocks API does not pass a resource's parent; the monitor's request carries it.
+  const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      const record = pendingByKey.get(`${req.getType()}::${req.getName()}`)?.shift();
+      if (record && response) {
+        record.urn = response.getUrn();
+        record.parentUrn = req.getParent() || undefined;
+      }
+      callback(err, response);
+    });
+  return recorder;
+}
+
+/** Unwraps an Output in a test. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}

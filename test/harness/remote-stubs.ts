@@ -1,0 +1,78 @@
+/**
+ * Outputs for remote (multi-language) components. Under mocks Pulumi does not run their
+ * providers, so each stub returns the outputs the program reads, derived from the inputs and
+ * the name. Values AWS would compute carry "mocked" so the plan shows them as computed.
+ */
+export type Inputs = Record<string, any>;
+type Stub = (name: string, inputs: Inputs) => Inputs;
+
+export const MOCK_ACCOUNT = "123456789012";
+export const MOCK_REGION = "eu-west-1";
+
+export const mockArn = (service: string, resource: string): string =>
+  `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:mocked-${resource}`;
+
+const OIDC_ISSUER = `https://oidc.eks.${MOCK_REGION}.amazonaws.com/id/MOCKED0123456789`;
+
+const clusterStub: Stub = (name, inputs) => ({
+  ...inputs,
+  kubeconfig: { apiVersion: "v1", kind: "Config", clusters: [{ name, cluster: { server: "https://mocked" } }] },
+  kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config" }),
+  clusterSecurityGroupId: `mocked-sg-${name}-cluster`,
+  nodeSecurityGroupId: `mocked-sg-${name}-nodes`,
+  oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${OIDC_ISSUER.replace("https://", "")}`,
+  oidcProviderUrl: OIDC_ISSUER,
+  oidcIssuer: OIDC_ISSUER.replace("https://", ""),
+  eksCluster: {
+    name: `${name}-eksCluster-mocked`,
+    arn: mockArn("eks", `cluster/${name}`),
+    id: `${name}-eksCluster-mocked`,
+    version: inputs.version,
+    vpcConfig: { clusterSecurityGroupId: `mocked-sg-${name}-eks` },
+    identities: [{ oidcs: [{ issuer: OIDC_ISSUER }] }],
+  },
+  core: {
+    cluster: { name: `${name}-eksCluster-mocked` },
+    oidcProvider: { arn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/mocked`, url: OIDC_ISSUER },
+  },
+});
+
+const managedNodeGroupStub: Stub = (name, inputs) => ({
+  ...inputs,
+  nodeGroup: {
+    nodeGroupName: inputs.nodeGroupName ?? `${name}-mocked`,
+    arn: mockArn("eks", `nodegroup/${name}`),
+    resources: [{ autoscalingGroups: [{ name: `eks-${name}-mocked-asg` }] }],
+  },
+});
+
+const vpcStub: Stub = (name, inputs) => ({
+  ...inputs,
+  vpcId: `mocked-vpc-${name}`,
+  privateSubnetIds: [`mocked-subnet-${name}-private-1`, `mocked-subnet-${name}-private-2`],
+  publicSubnetIds: [`mocked-subnet-${name}-public-1`, `mocked-subnet-${name}-public-2`],
+  isolatedSubnetIds: [],
+  vpc: { id: `mocked-vpc-${name}`, cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16" },
+  routeTables: [],
+});
+
+const imageStub: Stub = (name, inputs) => ({
+  ...inputs,
+  imageUri: `${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com/mocked-${name}@sha256:mocked`,
+});
+
+const applicationLoadBalancerStub: Stub = (name, inputs) => ({
+  ...inputs,
+  loadBalancer: { dnsName: `mocked-${name}.${MOCK_REGION}.elb.amazonaws.com`, arn: mockArn("elasticloadbalancing", name) },
+  defaultTargetGroup: { arn: mockArn("elasticloadbalancing", `targetgroup/${name}`) },
+  defaultSecurityGroup: { id: `mocked-sg-${name}-alb` },
+});
+
+/** Remote component type token -> stub. Add an entry when the program starts using a new one. */
+export const REMOTE_STUBS: Record<string, Stub> = {
+  "eks:index:Cluster": clusterStub,
+  "eks:index:ManagedNodeGroup": managedNodeGroupStub,
+  "awsx:ec2:Vpc": vpcStub,
+  "awsx:ecr:Image": imageStub,
+  "awsx:lb:ApplicationLoadBalancer": applicationLoadBalancerStub,
+};

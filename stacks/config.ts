@@ -11,9 +11,7 @@ export const PROJECT = "sandbox-platform";
 export const CANDIDATES = ["eks-ec2", "eks-fargate", "ecs-fargate"] as const;
 export type Candidate = (typeof CANDIDATES)[number];
 
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
 const networkSchema = z
@@ -127,7 +125,9 @@ export type RawStackConfig = Partial<Record<keyof StackConfig, unknown>>;
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const result = stackConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  ${PROJECT}:${keyPath(issue.path)}: ${describe(issue)}`);
+  const problems = result.error.issues.map(
+    (issue) => `  ${PROJECT}:${keyPath(issue.path)}: ${describe(issue)}`,
+  );
   throw new Error(`invalid stack configuration:\n${problems.join("\n")}`);
 }
 
@@ -143,11 +143,14 @@ export function readStackConfig(): StackConfig {
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join("");
 }
 
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "invalid_value")
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.join(", ")}`;
   if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
   return issue.message;

@@ -1,11 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  endpointServiceName,
-  GATEWAY_ENDPOINT_SERVICES,
-  INTERFACE_ENDPOINT_SERVICES,
-} from "./endpoints";
+import { endpointServiceName, GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from "./endpoints";
 import { PRIVATE_SUBNET_TAGS, PUBLIC_SUBNET_TAGS } from "./tags";
 
 export interface NetworkArgs {

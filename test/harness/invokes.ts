@@ -19,7 +19,8 @@ function policyDocument(inputs: Inputs): Inputs {
     }
     if (s.conditions) {
       out.Condition = {};
-      for (const c of s.conditions) out.Condition[c.test] = { ...out.Condition[c.test], [c.variable]: c.values };
+      for (const c of s.conditions)
+        out.Condition[c.test] = { ...out.Condition[c.test], [c.variable]: c.values };
     }
     return out;
   });

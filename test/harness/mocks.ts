@@ -34,7 +34,9 @@ export class Recorder {
     const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
     if (found.length !== 1) {
       const names = this.ofType(type).map((r) => r.name);
-      throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (${names.join(", ")})`);
+      throw new Error(
+        `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (${names.join(", ")})`,
+      );
     }
     return found[0]!;
   }
@@ -71,12 +73,21 @@ export async function installMocks(project: string, stack: string, preview = fal
     {
       newResource(args) {
         const inputs = (args.inputs ?? {}) as Inputs;
-        const record: RecordedResource = { type: args.type, name: args.name, inputs, custom: args.custom ?? true };
+        const record: RecordedResource = {
+          type: args.type,
+          name: args.name,
+          inputs,
+          custom: args.custom ?? true,
+        };
         recorder.resources.push(record);
         const key = `${args.type}::${args.name}`;
         pendingByKey.set(key, [...(pendingByKey.get(key) ?? []), record]);
         const stub = REMOTE_STUBS[args.type];
-        const state = stub ? stub(args.name, inputs) : args.custom ? computedState(args.type, args.name, inputs) : inputs;
+        const state = stub
+          ? stub(args.name, inputs)
+          : args.custom
+            ? computedState(args.type, args.name, inputs)
+            : inputs;
         return { id: args.custom ? `mocked::${args.type}::${args.name}` : undefined, state };
       },
       call(args) {

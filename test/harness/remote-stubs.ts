@@ -16,7 +16,11 @@ const OIDC_ISSUER = `https://oidc.eks.${MOCK_REGION}.amazonaws.com/id/MOCKED0123
 
 const clusterStub: Stub = (name, inputs) => ({
   ...inputs,
-  kubeconfig: { apiVersion: "v1", kind: "Config", clusters: [{ name, cluster: { server: "https://mocked" } }] },
+  kubeconfig: {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: "https://mocked" } }],
+  },
   kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config" }),
   clusterSecurityGroupId: `mocked-sg-${name}-cluster`,
   nodeSecurityGroupId: `mocked-sg-${name}-nodes`,
@@ -63,7 +67,10 @@ const imageStub: Stub = (name, inputs) => ({
 
 const applicationLoadBalancerStub: Stub = (name, inputs) => ({
   ...inputs,
-  loadBalancer: { dnsName: `mocked-${name}.${MOCK_REGION}.elb.amazonaws.com`, arn: mockArn("elasticloadbalancing", name) },
+  loadBalancer: {
+    dnsName: `mocked-${name}.${MOCK_REGION}.elb.amazonaws.com`,
+    arn: mockArn("elasticloadbalancing", name),
+  },
   defaultTargetGroup: { arn: mockArn("elasticloadbalancing", `targetgroup/${name}`) },
   defaultSecurityGroup: { id: `mocked-sg-${name}-alb` },
 });

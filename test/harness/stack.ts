@@ -24,7 +24,10 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
   };
   const merged = { ...(file.config ?? {}), ...overrides };
   return Object.fromEntries(
-    Object.entries(merged).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    Object.entries(merged).map(([key, value]) => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
   );
 }
 
@@ -62,7 +65,7 @@ async function resolveAll(exported: Record<string, unknown>): Promise<Record<str
 
 async function unwrap(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
-    return new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => resolve(v)));
+    return new Promise((resolve) => value.apply((v) => resolve(v)));
   }
   if (value instanceof Promise) return unwrap(await value);
   if (value && typeof value === "object" && !Array.isArray(value) && !pulumi.Resource.isInstance(value)) {

@@ -71,8 +71,8 @@ const eksSchema = z
     createRatePerSecond: z.number().min(0).max(1000).default(1),
     /** How long the cluster-autoscaler takes to add a ready node (the study measured ~90 s). @default 90 */
     nodeProvisioningSeconds: z.number().int().min(1).max(1800).default(90),
-    /** @default "9.46.6" */
-    clusterAutoscalerChartVersion: z.string().min(1).default("9.46.6"),
+    /** @default "9.52.1" (cluster-autoscaler 1.34, matching the default Kubernetes version) */
+    clusterAutoscalerChartVersion: z.string().min(1).default("9.52.1"),
     /** @default 30 */
     logRetentionDays: z.number().int().min(1).max(3653).default(30),
   })

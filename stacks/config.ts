@@ -13,6 +13,16 @@ export type Candidate = (typeof CANDIDATES)[number];
 
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
+/** The values CloudWatch Logs accepts for retention (CloudWatch Logs API, PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+const logRetentionDays = z
+  .number()
+  .int()
+  .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+    message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+  });
 
 const networkSchema = z
   .object({
@@ -74,7 +84,7 @@ const eksSchema = z
     /** @default "9.52.1" (cluster-autoscaler 1.34, matching the default Kubernetes version) */
     clusterAutoscalerChartVersion: z.string().min(1).default("9.52.1"),
     /** @default 30 */
-    logRetentionDays: z.number().int().min(1).max(3653).default(30),
+    logRetentionDays: logRetentionDays.default(30),
   })
   .strict()
   .refine((e) => e.workerMin <= e.workerDesired && e.workerDesired <= e.workerMax, {
@@ -92,7 +102,7 @@ const ecsSchema = z
       .regex(/^arn:aws[a-z-]*:acm:/, "must be an ACM certificate ARN")
       .optional(),
     /** @default 30 */
-    logRetentionDays: z.number().int().min(1).max(3653).default(30),
+    logRetentionDays: logRetentionDays.default(30),
     /** Hub task size in vCPU units (1024 = 1 vCPU). @default 512 */
     hubCpuUnits: z.number().int().min(256).max(4096).default(512),
     /** @default 1024 */

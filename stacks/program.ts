@@ -1,4 +1,6 @@
 import type { StackConfig } from "./config";
+import { deployEcsFargate } from "./ecs-fargate";
+import { deployEks } from "./eks";
 import { deploySharedPieces } from "./shared";
 
 /**
@@ -8,8 +10,18 @@ import { deploySharedPieces } from "./shared";
  */
 export function deployStack(config: StackConfig) {
   const shared = deploySharedPieces(config);
+  const ecs = config.candidates.includes("ecs-fargate")
+    ? deployEcsFargate(config, {
+        network: shared.network,
+        hubImageUri: shared.hubImage.imageUri,
+        hubTokenSecretArn: shared.hubToken.secretArn,
+      })
+    : undefined;
+  const eks = deployEks(config, shared);
   return {
     candidates: config.candidates,
     vpcId: shared.network.vpcId,
+    ...(ecs && { ecs }),
+    ...(eks && { eks }),
   };
 }

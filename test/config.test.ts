@@ -47,3 +47,47 @@ describe("parseStackConfig", () => {
     );
   });
 });
+
+describe("parseStackConfig: the ECS candidate's keys", () => {
+  const ecs = (values: Record<string, unknown>) => () =>
+    parseStackConfig({ candidates: ["ecs-fargate"], ecs: values });
+
+  it("fills the ECS defaults", () => {
+    const config = parseStackConfig({ candidates: ["ecs-fargate"] });
+    expect(config.ecs).toEqual({
+      fargateSpot: false,
+      logRetentionDays: 30,
+      hubCpuUnits: 512,
+      hubMemoryMiB: 1024,
+    });
+  });
+
+  it("names a Hub task size out of range", () => {
+    expect(ecs({ hubCpuUnits: 128 })).toThrow(/sandbox-platform:ecs\.hubCpuUnits: .*>=\s*256/);
+    expect(ecs({ hubMemoryMiB: 65536 })).toThrow(/sandbox-platform:ecs\.hubMemoryMiB: .*<=\s*30720/);
+  });
+
+  it("accepts only retention periods CloudWatch Logs offers", () => {
+    expect(ecs({ logRetentionDays: 2 })).toThrow(
+      /sandbox-platform:ecs\.logRetentionDays: must be one of 1, 3, 5, 7, 14, 30/,
+    );
+    expect(
+      parseStackConfig({ candidates: ["ecs-fargate"], ecs: { logRetentionDays: 14 } }).ecs.logRetentionDays,
+    ).toBe(14);
+    expect(() => parseStackConfig({ candidates: ["eks-ec2"], eks: { logRetentionDays: 31 } })).toThrow(
+      /sandbox-platform:eks\.logRetentionDays: must be one of/,
+    );
+  });
+
+  it("names a certificate that is not an ACM ARN", () => {
+    expect(ecs({ certificateArn: "arn:aws:iam::123456789012:server-certificate/x" })).toThrow(
+      /sandbox-platform:ecs\.certificateArn: must be an ACM certificate ARN/,
+    );
+  });
+
+  it("names a sandbox size out of range", () => {
+    expect(() => parseStackConfig({ candidates: ["ecs-fargate"], hub: { sandboxMemoryMiB: 64 } })).toThrow(
+      /sandbox-platform:hub\.sandboxMemoryMiB: .*>=\s*128/,
+    );
+  });
+});

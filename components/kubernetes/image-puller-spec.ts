@@ -4,6 +4,8 @@
  * the pull (the original study's second open problem; Zero to JupyterHub's "continuous image puller").
  */
 
+import { tolerationFor, type Taint } from "./placement";
+
 /** Pinned pause image: the DaemonSet's only long-running container, which costs ~1 MiB per node. */
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 
@@ -11,7 +13,7 @@ export interface NodePlacement {
   /** Node labels the puller pods require (the worker group's). */
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** Taints the puller pods tolerate (the worker group's). */
-  readonly tolerations: readonly { key: string; value: string; effect: string }[];
+  readonly tolerations: readonly Taint[];
 }
 
 /** Container name from an image reference: `public.ecr.aws/x/python:3.12-slim` -> `pull-0-python`. */
@@ -36,18 +38,18 @@ export function imagePullerPodSpec(images: readonly string[], placement: NodePla
     runAsUser: 65534,
     allowPrivilegeEscalation: false,
     capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
+    seccompProfile: { type: "RuntimeDefault" as const },
   };
   const tiny = { requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "50m", memory: "32Mi" } };
   return {
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: 0,
     nodeSelector: { ...placement.nodeSelector },
-    tolerations: placement.tolerations.map((t) => ({ ...t, operator: "Equal" })),
+    tolerations: placement.tolerations.map(tolerationFor),
     initContainers: images.map((image, index) => ({
       name: pullerContainerName(image, index),
       image,
-      imagePullPolicy: "IfNotPresent",
+      imagePullPolicy: "IfNotPresent" as const,
       // `sh -c true` exists in every image with a shell; the pull has already happened when it runs.
       command: ["sh", "-c", "true"],
       securityContext: restricted,

@@ -28,7 +28,7 @@ const clusterStub: Stub = (name, inputs) => ({
   oidcProviderUrl: OIDC_ISSUER,
   oidcIssuer: OIDC_ISSUER.replace("https://", ""),
   eksCluster: {
-    name: `${name}-eksCluster-mocked`,
+    name: inputs.name ?? `${name}-eksCluster-mocked`,
     arn: mockArn("eks", `cluster/${name}`),
     id: `${name}-eksCluster-mocked`,
     version: inputs.version,
@@ -75,6 +75,9 @@ const applicationLoadBalancerStub: Stub = (name, inputs) => ({
   defaultSecurityGroup: { id: `mocked-sg-${name}-alb` },
 });
 
+/** random.RandomPassword: its provider does not run under mocks; a fixed value lets tests trace where it goes. */
+const randomPasswordStub: Stub = (name, inputs) => ({ ...inputs, result: `mocked-password-${name}` });
+
 /** Remote component type token -> stub. Add an entry when the program starts using a new one. */
 export const REMOTE_STUBS: Record<string, Stub> = {
   "eks:index:Cluster": clusterStub,
@@ -82,4 +85,5 @@ export const REMOTE_STUBS: Record<string, Stub> = {
   "awsx:ec2:Vpc": vpcStub,
   "awsx:ecr:Image": imageStub,
   "awsx:lb:ApplicationLoadBalancer": applicationLoadBalancerStub,
+  "random:index/randomPassword:RandomPassword": randomPasswordStub,
 };

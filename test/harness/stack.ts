@@ -65,6 +65,9 @@ async function resolveAll(exported: Record<string, unknown>): Promise<Record<str
 
 async function unwrap(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
+    // In preview, values AWS computes stay unknown and apply() never runs on them.
+    const known = await (value as unknown as { isKnown: Promise<boolean> }).isKnown;
+    if (!known) return "<computed>";
     return new Promise((resolve) => value.apply((v) => resolve(v)));
   }
   if (value instanceof Promise) return unwrap(await value);

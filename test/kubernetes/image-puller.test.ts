@@ -5,11 +5,9 @@ import {
   PAUSE_IMAGE,
   pullerContainerName,
 } from "../../components/kubernetes/image-puller-spec";
+import { labelsOf, WORKER_LABEL, WORKER_TAINT } from "../../components/kubernetes/placement";
 
-const workers = {
-  nodeSelector: { "sandbox.hub/pool": "workers" },
-  tolerations: [{ key: "sandbox.hub/dedicated", value: "sandbox", effect: "NoSchedule" }],
-};
+const workers = { nodeSelector: labelsOf(WORKER_LABEL), tolerations: [WORKER_TAINT] };
 
 describe("imagePullerPodSpec", () => {
   const spec = imagePullerPodSpec(

@@ -1,0 +1,69 @@
+/**
+ * Overprovisioning arithmetic. Users wait for a node only when more sandboxes arrive within one node
+ * provisioning time than there is spare room, so the spare room (placeholder pods) is
+ *
+ *   replicas = ceil(createRatePerSecond x nodeProvisioningSeconds)
+ *
+ * (ANCHORS: 1 create/s with ~90 s provisioning needs ~90 pods of headroom). Each placeholder is sized
+ * like a sandbox, so evicting one frees exactly one sandbox's room. How many fit on a node is the
+ * smallest of the IP bound (pods per node minus DaemonSet pods) and the CPU and memory bounds.
+ */
+import type { Allocatable } from "../eks/instance-types";
+import type { SandboxSize } from "./sandbox-policies";
+
+/** Per-worker DaemonSets: aws-node (25m), kube-proxy (100m), image puller (5m, 8 MiB); EKS add-on defaults. */
+export const WORKER_DAEMONSET_OVERHEAD = { pods: 3, milliCpu: 130, memoryMiB: 8 } as const;
+
+export interface HeadroomArgs {
+  /** Expected sandbox creations per second at peak (config eks.createRatePerSecond). */
+  readonly createRatePerSecond: number;
+  /** Seconds from a pending pod to a ready new node (config eks.nodeProvisioningSeconds). */
+  readonly nodeProvisioningSeconds: number;
+  readonly sandbox: SandboxSize;
+  /** One worker's allocatable resources and pod limit. */
+  readonly node: Allocatable;
+  /** The worker group's maximum size: headroom must leave room for real sandboxes. */
+  readonly maxNodes: number;
+}
+
+export interface Headroom {
+  readonly replicas: number;
+  readonly sandboxesPerNode: number;
+  /** Workers the placeholders occupy when no sandbox runs. */
+  readonly nodes: number;
+}
+
+export function sandboxesPerNode(node: Allocatable, sandbox: SandboxSize): number {
+  if (!(sandbox.cpu > 0) || !(sandbox.memoryMiB > 0)) {
+    throw new Error(`sandbox size must be above zero, got ${sandbox.cpu} vCPU / ${sandbox.memoryMiB} MiB`);
+  }
+  const byPods = node.pods - WORKER_DAEMONSET_OVERHEAD.pods;
+  const byCpu = Math.floor((node.cpu - WORKER_DAEMONSET_OVERHEAD.milliCpu) / Math.round(sandbox.cpu * 1000));
+  const byMemory = Math.floor((node.memoryMiB - WORKER_DAEMONSET_OVERHEAD.memoryMiB) / sandbox.memoryMiB);
+  const fits = Math.min(byPods, byCpu, byMemory);
+  if (fits < 1) {
+    throw new Error(
+      `a sandbox of ${sandbox.cpu} vCPU / ${sandbox.memoryMiB} MiB does not fit on a worker (${node.cpu}m CPU, ${node.memoryMiB} MiB, ${node.pods} pods allocatable)`,
+    );
+  }
+  return fits;
+}
+
+export function placeholderHeadroom(args: HeadroomArgs): Headroom {
+  if (!Number.isFinite(args.createRatePerSecond) || args.createRatePerSecond < 0) {
+    throw new Error(`createRatePerSecond must be 0 or more, got ${args.createRatePerSecond}`);
+  }
+  if (!Number.isFinite(args.nodeProvisioningSeconds) || args.nodeProvisioningSeconds <= 0) {
+    throw new Error(`nodeProvisioningSeconds must be more than 0, got ${args.nodeProvisioningSeconds}`);
+  }
+  const perNode = sandboxesPerNode(args.node, args.sandbox);
+  // Round before ceil so 0.1 x 90 = 9.000000000000002 stays 9.
+  const replicas = Math.ceil(Number((args.createRatePerSecond * args.nodeProvisioningSeconds).toFixed(6)));
+  const nodes = Math.ceil(replicas / perNode);
+  if (nodes >= args.maxNodes && replicas > 0) {
+    throw new Error(
+      `headroom of ${replicas} placeholders needs ${nodes} workers of ${perNode} sandboxes, leaving none of the ${args.maxNodes} for sandboxes: raise eks.workerMax or lower eks.createRatePerSecond`,
+    );
+  }
+  return { replicas, sandboxesPerNode: perNode, nodes };
+}

@@ -1,0 +1,58 @@
+/**
+ * The Hub's configuration on Kubernetes, as environment variables (names: hub-app's config schema,
+ * /work/notes/common.md). Labels and taints are the ones the node groups and Fargate profile carry.
+ */
+import {
+  FARGATE_LABEL,
+  KUBERNETES_PLACEMENTS,
+  labelString,
+  taintString,
+  WORKER_LABEL,
+  WORKER_TAINT,
+  type KubernetesPlacement,
+} from "./placement";
+
+export const HUB_PORT = 8080;
+
+export interface HubKubernetesEnvArgs {
+  /** HUB_INSTANCE: labels this Hub's sandboxes (sandbox.hub/instance). */
+  readonly instance: string;
+  readonly tokenSecretArn: string;
+  readonly region: string;
+  readonly sandboxNamespace: string;
+  /** The first is the default placement. */
+  readonly placements: readonly KubernetesPlacement[];
+  readonly defaultSandboxImage: string;
+}
+
+export function hubKubernetesEnvironment(args: HubKubernetesEnvArgs): Record<string, string> {
+  if (args.placements.length === 0) throw new Error("the Hub needs at least one placement (ec2, fargate)");
+  const unknown = args.placements.filter((p) => !(KUBERNETES_PLACEMENTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || new Set(args.placements).size !== args.placements.length) {
+    throw new Error(
+      `Hub placements must be distinct values of ${KUBERNETES_PLACEMENTS.join(", ")}, got ${args.placements.join(",")}`,
+    );
+  }
+  return {
+    HUB_ORCHESTRATOR: "kubernetes",
+    HUB_INSTANCE: args.instance,
+    HUB_API_TOKEN_SECRET_ARN: args.tokenSecretArn,
+    AWS_REGION: args.region,
+    HOST: "0.0.0.0",
+    PORT: String(HUB_PORT),
+    LOG_LEVEL: "info",
+    HUB_DEFAULT_IMAGE: args.defaultSandboxImage,
+    HUB_K8S_NAMESPACE: args.sandboxNamespace,
+    HUB_K8S_PLACEMENTS: args.placements.join(","),
+    HUB_K8S_WORKER_LABEL: labelString(WORKER_LABEL),
+    HUB_K8S_WORKER_TAINT: taintString(WORKER_TAINT),
+    HUB_K8S_FARGATE_LABEL: labelString(FARGATE_LABEL),
+  };
+}
+
+/** As a container's env list, sorted so the plan diff is stable. */
+export function envList(env: Readonly<Record<string, string>>): { name: string; value: string }[] {
+  return Object.keys(env)
+    .sort()
+    .map((name) => ({ name, value: env[name]! }));
+}

@@ -1,0 +1,127 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EksCluster } from "../eks/eks-cluster";
+import { Irsa } from "../eks/irsa";
+import { envList, hubKubernetesEnvironment } from "./hub-environment";
+import { hubPodSpec, hubUrlFromStatus, NLB_ANNOTATIONS } from "./hub-pod-spec";
+import { hubSandboxRules, hubTokenReadPolicy } from "./hub-rbac";
+import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "./placement";
+import { podSecurityLabels } from "./sandbox-policies";
+
+export interface HubOnKubernetesArgs {
+  readonly cluster: EksCluster;
+  readonly kubernetesVersion: string;
+  readonly image: pulumi.Input<string>;
+  readonly tokenSecretArn: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  /** HUB_INSTANCE. */
+  readonly instance: string;
+  /** Placements this Hub offers, the default first. */
+  readonly placements: readonly KubernetesPlacement[];
+  readonly sandboxNamespace: pulumi.Input<string>;
+  /** Known up front: the env and RBAC name it. */
+  readonly sandboxNamespaceName: string;
+  /** @default 2 */
+  readonly replicas: number;
+  readonly defaultSandboxImage: string;
+  /** What must exist before the Hub's pods can run (the manager nodes). */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The Hub on EKS: its namespace, IRSA service account, sandbox-only RBAC, Deployment, PDB and NLB Service. */
+export class HubOnKubernetes extends pulumi.ComponentResource {
+  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+  public readonly url: pulumi.Output<string>;
+  public readonly environment: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: HubOnKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hub:kubernetes:HubOnKubernetes", name, {}, opts);
+    const childOpts = { parent: this, provider: args.cluster.provider };
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: HUB_NAMESPACE, labels: podSecurityLabels(args.kubernetesVersion) } },
+      childOpts,
+    );
+    const labels = { ...HUB_POD_LABELS };
+    const irsa = new Irsa(
+      `${name}-irsa`,
+      {
+        cluster: args.cluster,
+        namespace: namespace.metadata.name,
+        namespaceName: HUB_NAMESPACE,
+        serviceAccountName: "hub",
+        inlinePolicies: { "read-hub-token": pulumi.output(args.tokenSecretArn).apply(hubTokenReadPolicy) },
+        labels,
+      },
+      { parent: this },
+    );
+    const role = new k8s.rbac.v1.Role(
+      `${name}-sandbox-role`,
+      {
+        metadata: { name: "hub-sandboxes", namespace: args.sandboxNamespace, labels },
+        rules: hubSandboxRules(),
+      },
+      childOpts,
+    );
+    new k8s.rbac.v1.RoleBinding(
+      `${name}-sandbox-binding`,
+      {
+        metadata: { name: "hub-sandboxes", namespace: args.sandboxNamespace, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: irsa.serviceAccountName, namespace: HUB_NAMESPACE }],
+      },
+      childOpts,
+    );
+    this.environment = pulumi.all([args.tokenSecretArn, args.region]).apply(([tokenSecretArn, region]) =>
+      hubKubernetesEnvironment({
+        instance: args.instance,
+        tokenSecretArn,
+        region,
+        sandboxNamespace: args.sandboxNamespaceName,
+        placements: args.placements,
+        defaultSandboxImage: args.defaultSandboxImage,
+      }),
+    );
+    const metadata = { name: "hub", namespace: namespace.metadata.name, labels };
+    this.deployment = new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      {
+        metadata,
+        spec: {
+          replicas: args.replicas,
+          selector: { matchLabels: labels },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels },
+            spec: pulumi
+              .all([args.image, this.environment])
+              .apply(([image, env]) =>
+                hubPodSpec({ image, serviceAccountName: irsa.serviceAccountName, env: envList(env) }),
+              ),
+          },
+        },
+      },
+      { ...childOpts, dependsOn: [irsa, ...(args.dependsOn ?? [])] },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+      childOpts,
+    );
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: { ...metadata, annotations: { ...NLB_ANNOTATIONS } },
+        spec: {
+          type: "LoadBalancer",
+          selector: labels,
+          ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+        },
+      },
+      { ...childOpts, dependsOn: [this.deployment] },
+    );
+    this.url = this.service.status.apply(hubUrlFromStatus);
+    this.registerOutputs({ url: this.url });
+  }
+}

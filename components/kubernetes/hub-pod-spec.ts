@@ -1,0 +1,91 @@
+/**
+ * The Hub's pods: on the manager group, spread over its nodes, non-root with a read-only root
+ * filesystem, probed on /healthz and /readyz.
+ */
+import { HUB_PORT } from "./hub-environment";
+import { HUB_POD_LABELS, labelsOf, labelString, MANAGER_LABEL } from "./placement";
+
+/** The `node` user of the official Node.js images the Hub's Dockerfile builds on. */
+export const HUB_UID = 1000;
+
+export interface HubPodSpecArgs {
+  readonly image: string;
+  readonly serviceAccountName: string;
+  readonly env: { name: string; value: string }[];
+}
+
+export function hubPodSpec(args: HubPodSpecArgs) {
+  const probe = (path: string, periodSeconds: number) => ({
+    httpGet: { path, port: "http" },
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  });
+  return {
+    serviceAccountName: args.serviceAccountName,
+    nodeSelector: labelsOf(MANAGER_LABEL),
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: { matchLabels: { ...HUB_POD_LABELS } },
+      },
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { ...HUB_POD_LABELS } },
+      },
+    ],
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: HUB_UID,
+      runAsGroup: HUB_UID,
+      fsGroup: HUB_UID,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    // The Hub closes sandboxes' exec streams on SIGTERM; leave time to drain.
+    terminationGracePeriodSeconds: 30,
+    containers: [
+      {
+        name: "hub",
+        image: args.image,
+        ports: [{ name: "http", containerPort: HUB_PORT, protocol: "TCP" }],
+        env: args.env,
+        livenessProbe: { ...probe("/healthz", 10), initialDelaySeconds: 5 },
+        readinessProbe: probe("/readyz", 5),
+        resources: {
+          requests: { cpu: "250m", memory: "256Mi" },
+          limits: { cpu: "1", memory: "512Mi" },
+        },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      },
+    ],
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+  };
+}
+
+/**
+ * Service annotations for an internet-facing NLB from the in-tree AWS cloud provider; targets only the
+ * manager nodes, where the Hub runs, so sandbox workers coming and going never touch the Hub's targets.
+ */
+export const NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+  "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+  "service.beta.kubernetes.io/aws-load-balancer-target-node-labels": labelString(MANAGER_LABEL),
+};
+
+/** The Hub's URL from the Service's load-balancer status; a placeholder until AWS assigns a name. */
+export function hubUrlFromStatus(
+  status: { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined,
+): string {
+  const ingress = status?.loadBalancer?.ingress?.[0];
+  const host = ingress?.hostname ?? ingress?.ip;
+  return host ? `http://${host}` : "http://<load balancer pending>";
+}

@@ -1,0 +1,61 @@
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { keepLastImagesPolicy } from "./ecr-lifecycle";
+
+/** The repository root: the Hub's Dockerfile copies the workspace's lockfile, so it builds from here. */
+export const REPO_ROOT = path.join(__dirname, "..", "..");
+
+export interface HubImageArgs {
+  /** A prebuilt image URI; when set nothing is built and no repository is made. */
+  readonly prebuiltImageUri?: string;
+  /** How many images the ECR lifecycle policy keeps. @default 10 */
+  readonly keepImages: number;
+  /** Build platform; the EKS nodes and Fargate tasks run x86_64. @default "linux/amd64" */
+  readonly platform?: string;
+}
+
+/** The Hub's container image: built from hub-app/Dockerfile into a scanned ECR repository, or given. */
+export class HubImage extends pulumi.ComponentResource {
+  public readonly imageUri: pulumi.Output<string>;
+  /** Undefined when a prebuilt image is used. */
+  public readonly repository?: aws.ecr.Repository;
+
+  constructor(name: string, args: HubImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hub:shared:HubImage", name, {}, opts);
+    if (args.prebuiltImageUri !== undefined) {
+      this.imageUri = pulumi.output(args.prebuiltImageUri);
+      this.registerOutputs({ imageUri: this.imageUri });
+      return;
+    }
+    const repository = new aws.ecr.Repository(
+      `${name}-repository`,
+      {
+        imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: "IMMUTABLE",
+        // The repository only holds images this stack builds; destroying the stack removes them.
+        forceDelete: true,
+      },
+      { parent: this },
+    );
+    new aws.ecr.LifecyclePolicy(
+      `${name}-lifecycle`,
+      { repository: repository.name, policy: keepLastImagesPolicy(args.keepImages) },
+      { parent: this },
+    );
+    const image = new awsx.ecr.Image(
+      `${name}-image`,
+      {
+        repositoryUrl: repository.repositoryUrl,
+        context: REPO_ROOT,
+        dockerfile: path.join(REPO_ROOT, "hub-app", "Dockerfile"),
+        platform: args.platform ?? "linux/amd64",
+      },
+      { parent: this },
+    );
+    this.repository = repository;
+    this.imageUri = image.imageUri;
+    this.registerOutputs({ imageUri: this.imageUri, repositoryUrl: repository.repositoryUrl });
+  }
+}

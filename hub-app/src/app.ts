@@ -1,0 +1,64 @@
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import pino, { type Logger } from "pino";
+import type { HubConfig } from "./config.js";
+import { createMetrics } from "./metrics.js";
+import type { Orchestrator } from "./orchestrator/types.js";
+import { startReaper } from "./reaper.js";
+import { containerRoutes } from "./routes/containers.js";
+import { installErrorHandlers } from "./routes/error-handler.js";
+import { acceptEmptyJsonBodies } from "./routes/json-body.js";
+import { healthRoutes } from "./routes/health.js";
+import { HUB_VERSION } from "./version.js";
+
+export interface BuildAppOptions {
+  readonly config: HubConfig;
+  readonly orchestrator: Orchestrator;
+  /** The API token; default config.apiToken (resolveApiToken handles secrets and generation). */
+  readonly token?: string;
+  readonly logger?: Logger;
+}
+
+/** The Hub as a fastify instance, not listening (server.ts listens; tests use inject). Closing it closes the orchestrator. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, orchestrator } = options;
+  const token = options.token ?? config.apiToken;
+  if (token === undefined) throw new Error("buildApp needs an API token (options.token or config.apiToken)");
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Typed as fastify's base logger so the instance has the plain FastifyInstance type routes take.
+  const fastifyLogger: FastifyBaseLogger = logger;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: fastifyLogger,
+    bodyLimit: config.limits.bodyLimitBytes,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = createMetrics(orchestrator);
+  installErrorHandlers(app, metrics, config.limits.bodyLimitBytes);
+  acceptEmptyJsonBodies(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Sandbox Hub",
+        version: HUB_VERSION,
+        description: "Creates sandbox containers, writes files into them, runs commands.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  healthRoutes(app, orchestrator, metrics);
+  containerRoutes(app, { config, orchestrator, metrics, token });
+  app.get("/docs", { schema: { hide: true } }, () => app.swagger());
+
+  const reaper = startReaper(orchestrator, config.reaperIntervalMs, logger, (count) =>
+    metrics.reaped.inc(count),
+  );
+  app.addHook("onClose", async () => {
+    await reaper.stop();
+    await orchestrator.close();
+  });
+  return app;
+}

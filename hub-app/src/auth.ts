@@ -1,0 +1,23 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { HubError } from "./errors.js";
+
+const BEARER = /^Bearer (.+)$/;
+
+/**
+ * A check of `Authorization: Bearer <token>` that takes the same time whatever the guess:
+ * both sides are hashed to equal lengths before the constant-time comparison.
+ */
+export function bearerTokenChecker(token: string): (authorization: string | undefined) => void {
+  const expected = digest(token);
+  return (authorization) => {
+    const presented = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    if (presented === undefined)
+      throw new HubError("unauthorized", "missing bearer token: send Authorization: Bearer <token>");
+    if (!timingSafeEqual(digest(presented), expected))
+      throw new HubError("unauthorized", "invalid bearer token");
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/** `npm run bench -- <spawn|report|matrix> ...`: Ctrl-C once stops and cleans up, twice stops waiting, thrice quits. */
+import { EXIT, runCli } from "./program.js";
+
+const interrupt = new AbortController();
+const force = new AbortController();
+process.on("SIGINT", () => {
+  if (!interrupt.signal.aborted) interrupt.abort();
+  else if (!force.signal.aborted) force.abort();
+  else process.exit(EXIT.interrupted);
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  interrupt: interrupt.signal,
+  force: force.signal,
+});
+process.exitCode = code;
+// Sockets and timers are closed by then; this only guards against a stray handle keeping the process up.
+setTimeout(() => process.exit(code), 1000).unref();

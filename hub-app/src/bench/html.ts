@@ -1,0 +1,14 @@
+/** Escaping for everything put into the report: labels, URLs and option values come from users. */
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Safe in element text and in quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (character) => ENTITIES[character] ?? character);
+}

@@ -1,0 +1,126 @@
+/** The numbers of a run, computed from its samples (pure: the text and the HTML report both read this). */
+import type { Sample } from "./format.js";
+import { describe, mean, type Distribution } from "./stats.js";
+import { verdict, type Verdict } from "./verdict.js";
+
+export interface PhaseSummary {
+  readonly count: number;
+  readonly p50: number | null;
+  readonly p99: number | null;
+}
+
+export interface Summary {
+  readonly requested: number;
+  readonly fired: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly aborted: number;
+  /** Client-side, request sent to container ready. */
+  readonly creationMs: Distribution;
+  /** Per container: the mean client-side time of its commands. */
+  readonly commandAverageMs: Distribution;
+  /** Every command's time as the Hub measured it. */
+  readonly commandHubMs: Distribution;
+  /** Actual minus scheduled send time: the tool's own lateness. */
+  readonly schedulerLagMs: Distribution;
+  /** The Hub's `timings` phases (ms since the Hub's createdAt). */
+  readonly hubPhasesMs: Readonly<Record<string, PhaseSummary>>;
+  /** `<phase>:<code>` -> count, e.g. `create:no_capacity`. */
+  readonly failuresByCode: Readonly<Record<string, number>>;
+  readonly targetCreatesPerSecond: number | null;
+  readonly achievedCreatesPerSecond: number | null;
+  readonly verdict: Verdict;
+}
+
+/** Hub phases in creation order, so tables read left to right; unknown phases follow. */
+const PHASE_ORDER = ["accepted", "scheduled", "pulled", "started", "ready"];
+
+function definedValues(values: readonly (number | undefined)[]): number[] {
+  return values.filter((value): value is number => value !== undefined);
+}
+
+export function creationTimes(samples: readonly Sample[]): number[] {
+  return definedValues(
+    samples.map((sample) => (sample.readyMs === undefined ? undefined : sample.readyMs - sample.firedMs)),
+  );
+}
+
+export function commandAverages(samples: readonly Sample[]): number[] {
+  return definedValues(samples.map((sample) => mean(sample.commands.map((command) => command.clientMs))));
+}
+
+function summarizeHubPhases(samples: readonly Sample[]): Record<string, PhaseSummary> {
+  const byPhase = new Map<string, number[]>();
+  for (const sample of samples) {
+    for (const [phase, ms] of Object.entries(sample.hubTimings ?? {})) {
+      byPhase.set(phase, [...(byPhase.get(phase) ?? []), ms]);
+    }
+  }
+  const rank = (phase: string): number => {
+    const known = PHASE_ORDER.indexOf(phase);
+    return known === -1 ? PHASE_ORDER.length : known;
+  };
+  const phases = [...byPhase.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return Object.fromEntries(
+    phases.map((phase) => {
+      const { count, p50, p99 } = describe(byPhase.get(phase) ?? []);
+      return [phase, { count, p50, p99 }];
+    }),
+  );
+}
+
+function countFailures(samples: readonly Sample[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const sample of samples) {
+    if (sample.error === undefined) continue;
+    const key = `${sample.error.phase}:${sample.error.code}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function achievedRate(samples: readonly Sample[]): number | null {
+  if (samples.length < 2) return null;
+  const fireTimes = samples.map((sample) => sample.firedMs);
+  const spanMs = Math.max(...fireTimes) - Math.min(...fireTimes);
+  return spanMs > 0 ? ((samples.length - 1) * 1000) / spanMs : null;
+}
+
+export function summarize(
+  samples: readonly Sample[],
+  plan: { readonly count: number; readonly intervalMs: number; readonly interrupted: boolean },
+): Summary {
+  const fired = samples.length;
+  const ok = samples.filter((sample) => sample.status === "ok").length;
+  const aborted = samples.filter((sample) => sample.status === "aborted").length;
+  const failed = samples.filter((sample) => sample.status === "failed").length;
+  const creationMs = describe(creationTimes(samples));
+  const commandAverageMs = describe(commandAverages(samples));
+  const failuresByCode = countFailures(samples);
+  return {
+    requested: plan.count,
+    fired,
+    ok,
+    failed,
+    aborted,
+    creationMs,
+    commandAverageMs,
+    commandHubMs: describe(
+      definedValues(samples.flatMap((sample) => sample.commands.map((command) => command.hubMs))),
+    ),
+    schedulerLagMs: describe(samples.map((sample) => sample.firedMs - sample.scheduledMs)),
+    hubPhasesMs: summarizeHubPhases(samples),
+    failuresByCode,
+    targetCreatesPerSecond: plan.intervalMs > 0 ? 1000 / plan.intervalMs : null,
+    achievedCreatesPerSecond: achievedRate(samples),
+    verdict: verdict({
+      requested: plan.count,
+      ok,
+      failed: failed + aborted,
+      interrupted: plan.interrupted,
+      creationP99Ms: creationMs.p99,
+      commandP50Ms: commandAverageMs.p50,
+      failuresByCode,
+    }),
+  };
+}

@@ -1,0 +1,218 @@
+import { z } from "zod";
+import { choiceEnv, describeEnvIssues, numberEnv, optionalTextEnv } from "./env-fields.js";
+// The env schemas come from each orchestrator's settings module, not its index: that keeps SDK clients out of this import graph.
+import { ecsEnvSchema } from "./orchestrator/ecs/settings.js";
+import { localEnvSchema } from "./orchestrator/local/env.js";
+import { ORCHESTRATOR_KINDS, type OrchestratorKind } from "./orchestrator/types.js";
+
+// This file and what it imports must not use `import.meta`: the CommonJS infrastructure tests import parseHubEnv.
+
+/** Each orchestrator's own environment schema; the one picked by HUB_ORCHESTRATOR is applied. */
+export const orchestratorEnvSchemas = {
+  local: localEnvSchema,
+  ecs: ecsEnvSchema,
+} as const;
+
+/** What differs between orchestrator kinds at the configuration level. */
+const KIND_DEFAULTS: Record<OrchestratorKind, { defaultImage: string; tokenRequired: boolean }> = {
+  // Local sandboxes run the host's own programs; there is no other image.
+  local: { defaultImage: "host", tokenRequired: false },
+  kubernetes: { defaultImage: "public.ecr.aws/docker/library/python:3.12-slim", tokenRequired: true },
+  ecs: { defaultImage: "public.ecr.aws/docker/library/python:3.12-slim", tokenRequired: true },
+};
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+// A Kubernetes label value (sandbox.hub/instance=<HUB_INSTANCE>): 63 characters, alphanumeric ends.
+const INSTANCE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const MIN_TOKEN_LENGTH = 16;
+
+/** The variables every Hub reads, whatever its orchestrator (names and defaults from common.md). */
+export const hubEnvSchema = z
+  .object({
+    HUB_ORCHESTRATOR: choiceEnv("HUB_ORCHESTRATOR", ORCHESTRATOR_KINDS, "local"),
+    HUB_API_TOKEN: optionalTextEnv().refine(
+      (token) => token === undefined || token.length >= MIN_TOKEN_LENGTH,
+      {
+        error: `HUB_API_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters`,
+      },
+    ),
+    HUB_API_TOKEN_SECRET_ARN: optionalTextEnv().refine((arn) => arn === undefined || arn.startsWith("arn:"), {
+      error: 'HUB_API_TOKEN_SECRET_ARN must be a Secrets Manager ARN ("arn:aws:secretsmanager:...")',
+    }),
+    PORT: numberEnv("PORT", { min: 0, max: 65535, integer: true }, 8080),
+    HOST: optionalTextEnv().transform((host) => host ?? "127.0.0.1"),
+    HUB_INSTANCE: optionalTextEnv()
+      .transform((name) => name ?? "hub")
+      .refine((name) => INSTANCE_PATTERN.test(name), {
+        error:
+          "HUB_INSTANCE must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+      }),
+    LOG_LEVEL: choiceEnv("LOG_LEVEL", LOG_LEVELS, "info"),
+    HUB_DEFAULT_IMAGE: optionalTextEnv(),
+    HUB_CPU_MIN: numberEnv("HUB_CPU_MIN", { min: 0.01, max: 192 }, 0.1),
+    HUB_CPU_MAX: numberEnv("HUB_CPU_MAX", { min: 0.01, max: 192 }, 4),
+    HUB_MEMORY_MIN_MIB: numberEnv("HUB_MEMORY_MIN_MIB", { min: 16, max: 1_048_576, integer: true }, 128),
+    HUB_MEMORY_MAX_MIB: numberEnv("HUB_MEMORY_MAX_MIB", { min: 16, max: 1_048_576, integer: true }, 8192),
+    HUB_TTL_DEFAULT_SECONDS: numberEnv(
+      "HUB_TTL_DEFAULT_SECONDS",
+      { min: 1, max: 31_536_000, integer: true },
+      3600,
+    ),
+    HUB_TTL_MIN_SECONDS: numberEnv("HUB_TTL_MIN_SECONDS", { min: 1, max: 31_536_000, integer: true }, 60),
+    HUB_TTL_MAX_SECONDS: numberEnv("HUB_TTL_MAX_SECONDS", { min: 1, max: 31_536_000, integer: true }, 86_400),
+    HUB_RUN_TIMEOUT_DEFAULT_MS: numberEnv(
+      "HUB_RUN_TIMEOUT_DEFAULT_MS",
+      { min: 100, max: 86_400_000, integer: true },
+      30_000,
+    ),
+    HUB_RUN_TIMEOUT_MAX_MS: numberEnv(
+      "HUB_RUN_TIMEOUT_MAX_MS",
+      { min: 100, max: 86_400_000, integer: true },
+      600_000,
+    ),
+    HUB_OUTPUT_LIMIT_BYTES: numberEnv(
+      "HUB_OUTPUT_LIMIT_BYTES",
+      { min: 1, max: 1_073_741_824, integer: true },
+      1_048_576,
+    ),
+    HUB_BODY_LIMIT_BYTES: numberEnv(
+      "HUB_BODY_LIMIT_BYTES",
+      { min: 1024, max: 1_073_741_824, integer: true },
+      10_485_760,
+    ),
+    HUB_FILES_MAX_COUNT: numberEnv("HUB_FILES_MAX_COUNT", { min: 1, max: 100_000, integer: true }, 100),
+    HUB_FILES_MAX_BYTES: numberEnv(
+      "HUB_FILES_MAX_BYTES",
+      { min: 1, max: 1_073_741_824, integer: true },
+      10_485_760,
+    ),
+    HUB_CREATE_TIMEOUT_MS: numberEnv(
+      "HUB_CREATE_TIMEOUT_MS",
+      { min: 100, max: 3_600_000, integer: true },
+      300_000,
+    ),
+    HUB_REAPER_INTERVAL_MS: numberEnv(
+      "HUB_REAPER_INTERVAL_MS",
+      { min: 100, max: 86_400_000, integer: true },
+      30_000,
+    ),
+  })
+  .superRefine((env, ctx) => {
+    const ordered = (low: keyof typeof env, high: keyof typeof env, path: string): void => {
+      if (Number(env[low]) > Number(env[high])) {
+        ctx.addIssue({
+          code: "custom",
+          path: [path],
+          message: `${low} (${env[low]}) must not exceed ${high} (${env[high]})`,
+        });
+      }
+    };
+    ordered("HUB_CPU_MIN", "HUB_CPU_MAX", "HUB_CPU_MIN");
+    ordered("HUB_MEMORY_MIN_MIB", "HUB_MEMORY_MAX_MIB", "HUB_MEMORY_MIN_MIB");
+    ordered("HUB_TTL_MIN_SECONDS", "HUB_TTL_DEFAULT_SECONDS", "HUB_TTL_DEFAULT_SECONDS");
+    ordered("HUB_TTL_DEFAULT_SECONDS", "HUB_TTL_MAX_SECONDS", "HUB_TTL_DEFAULT_SECONDS");
+    ordered("HUB_RUN_TIMEOUT_DEFAULT_MS", "HUB_RUN_TIMEOUT_MAX_MS", "HUB_RUN_TIMEOUT_DEFAULT_MS");
+    const kind = env.HUB_ORCHESTRATOR;
+    if (
+      KIND_DEFAULTS[kind].tokenRequired &&
+      env.HUB_API_TOKEN === undefined &&
+      env.HUB_API_TOKEN_SECRET_ARN === undefined
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HUB_API_TOKEN"],
+        message: `HUB_API_TOKEN or HUB_API_TOKEN_SECRET_ARN is required when HUB_ORCHESTRATOR=${kind} (only a local Hub generates its own token)`,
+      });
+    }
+  });
+
+type HubEnv = z.output<typeof hubEnvSchema>;
+
+/** The orchestrator picked by HUB_ORCHESTRATOR with its own validated settings. */
+export type OrchestratorSelection = {
+  [K in keyof typeof orchestratorEnvSchemas]: {
+    kind: K;
+    settings: z.output<(typeof orchestratorEnvSchemas)[K]>;
+  };
+}[keyof typeof orchestratorEnvSchemas];
+
+export interface HubLimits {
+  readonly cpuMin: number;
+  readonly cpuMax: number;
+  readonly memoryMinMiB: number;
+  readonly memoryMaxMiB: number;
+  readonly ttlDefaultSeconds: number;
+  readonly ttlMinSeconds: number;
+  readonly ttlMaxSeconds: number;
+  readonly runTimeoutDefaultMs: number;
+  readonly runTimeoutMaxMs: number;
+  readonly outputLimitBytes: number;
+  readonly bodyLimitBytes: number;
+  readonly filesMaxCount: number;
+  readonly filesMaxBytes: number;
+  readonly createTimeoutMs: number;
+}
+
+export interface HubConfig {
+  readonly orchestrator: OrchestratorSelection;
+  /** Absent when neither HUB_API_TOKEN nor a secret is given (a local Hub then generates one). */
+  readonly apiToken?: string;
+  readonly apiTokenSecretArn?: string;
+  readonly port: number;
+  readonly host: string;
+  readonly instance: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly defaultImage: string;
+  readonly limits: HubLimits;
+  readonly reaperIntervalMs: number;
+}
+
+/** Validates the whole environment; throws an Error naming every bad variable and what it allows. */
+export function parseHubEnv(env: NodeJS.ProcessEnv): HubConfig {
+  const common = hubEnvSchema.safeParse(env);
+  if (!common.success) throw new Error(`invalid Hub configuration: ${describeEnvIssues(common.error)}`);
+  return toHubConfig(common.data, parseOrchestratorEnv(common.data.HUB_ORCHESTRATOR, env));
+}
+
+function parseOrchestratorEnv(kind: OrchestratorKind, env: NodeJS.ProcessEnv): OrchestratorSelection {
+  const schema = (orchestratorEnvSchemas as Partial<Record<OrchestratorKind, z.ZodType>>)[kind];
+  if (schema === undefined) {
+    throw new Error(`invalid Hub configuration: HUB_ORCHESTRATOR=${kind} is not available in this build`);
+  }
+  const parsed = schema.safeParse(env);
+  if (!parsed.success)
+    throw new Error(`invalid ${kind} orchestrator configuration: ${describeEnvIssues(parsed.error)}`);
+  return { kind, settings: parsed.data } as OrchestratorSelection;
+}
+
+function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfig {
+  return {
+    orchestrator,
+    ...(env.HUB_API_TOKEN === undefined ? {} : { apiToken: env.HUB_API_TOKEN }),
+    ...(env.HUB_API_TOKEN_SECRET_ARN === undefined
+      ? {}
+      : { apiTokenSecretArn: env.HUB_API_TOKEN_SECRET_ARN }),
+    port: env.PORT,
+    host: env.HOST,
+    instance: env.HUB_INSTANCE,
+    logLevel: env.LOG_LEVEL,
+    defaultImage: env.HUB_DEFAULT_IMAGE ?? KIND_DEFAULTS[env.HUB_ORCHESTRATOR].defaultImage,
+    limits: {
+      cpuMin: env.HUB_CPU_MIN,
+      cpuMax: env.HUB_CPU_MAX,
+      memoryMinMiB: env.HUB_MEMORY_MIN_MIB,
+      memoryMaxMiB: env.HUB_MEMORY_MAX_MIB,
+      ttlDefaultSeconds: env.HUB_TTL_DEFAULT_SECONDS,
+      ttlMinSeconds: env.HUB_TTL_MIN_SECONDS,
+      ttlMaxSeconds: env.HUB_TTL_MAX_SECONDS,
+      runTimeoutDefaultMs: env.HUB_RUN_TIMEOUT_DEFAULT_MS,
+      runTimeoutMaxMs: env.HUB_RUN_TIMEOUT_MAX_MS,
+      outputLimitBytes: env.HUB_OUTPUT_LIMIT_BYTES,
+      bodyLimitBytes: env.HUB_BODY_LIMIT_BYTES,
+      filesMaxCount: env.HUB_FILES_MAX_COUNT,
+      filesMaxBytes: env.HUB_FILES_MAX_BYTES,
+      createTimeoutMs: env.HUB_CREATE_TIMEOUT_MS,
+    },
+    reaperIntervalMs: env.HUB_REAPER_INTERVAL_MS,
+  };
+}

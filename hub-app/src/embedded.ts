@@ -1,0 +1,54 @@
+import pino from "pino";
+import { resolveApiToken } from "./api-token.js";
+import { buildApp } from "./app.js";
+import { parseHubEnv } from "./config.js";
+import { createOrchestrator } from "./orchestrator/factory.js";
+import type { Orchestrator } from "./orchestrator/types.js";
+import { HUB_VERSION } from "./version.js";
+
+export interface EmbeddedHubOptions {
+  /** Hub environment (HUB_* variables); the process environment is not read. */
+  readonly env?: Record<string, string>;
+  /** Use this orchestrator instead of the one the environment picks (it is closed with the Hub). */
+  readonly orchestrator?: Orchestrator;
+  /** Default: a free port. */
+  readonly port?: number;
+}
+
+export interface EmbeddedHub {
+  readonly url: string;
+  readonly token: string;
+  readonly version: string;
+  readonly orchestrator: string;
+  close(): Promise<void>;
+}
+
+/** Starts a Hub inside this process on 127.0.0.1 (the load tester's `--embedded` mode and tests). */
+export async function startEmbeddedHub(options: EmbeddedHubOptions = {}): Promise<EmbeddedHub> {
+  const config = parseHubEnv({
+    LOG_LEVEL: "warn",
+    ...options.env,
+    HOST: "127.0.0.1",
+    PORT: String(options.port ?? 0),
+  });
+  const logger = pino({ level: config.logLevel });
+  const orchestrator =
+    options.orchestrator ?? createOrchestrator(config.orchestrator, { instance: config.instance, logger });
+  const { token } = await resolveApiToken(config);
+  const app = await buildApp({ config, orchestrator, token, logger });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    version: HUB_VERSION,
+    orchestrator: orchestrator.kind,
+    close: () => app.close(),
+  };
+}

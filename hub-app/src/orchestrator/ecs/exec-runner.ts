@@ -1,0 +1,123 @@
+/**
+ * Runs a command in a sandbox task through ECS Exec: ExecuteCommand for a session, the framed
+ * script of run-script.ts over it, the framed output read back into a RunResult.
+ */
+import { ExecuteCommandCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { HubError } from "../../errors.js";
+import { CappedOutput } from "../capped-output.js";
+import type { RetryClock } from "../retry.js";
+import type { RunRequest, RunResult } from "../types.js";
+import { callEcs } from "./errors.js";
+import { runSsmSession, type SessionEnd, type SessionEndpoint, type SessionOptions } from "./exec-session.js";
+import {
+  KILL_AFTER_SECONDS,
+  buildRunScript,
+  execCommandFor,
+  killedByTimeout,
+  newNonce,
+  parseRunOutput,
+} from "./run-script.js";
+import type { EcsSettings } from "./settings.js";
+import { SANDBOX_CONTAINER_NAME } from "./task-definitions.js";
+
+/** Time a session may take beyond the command's own timeout: session set-up and output transfer. */
+const SESSION_SLACK_MS = 30_000;
+/** The exit marker's fixed start, looked for in each chunk's neighbourhood. */
+const EXIT_MARKER_START = "__HUB_EXIT_";
+
+export type OpenSession = (endpoint: SessionEndpoint, options: SessionOptions) => Promise<SessionEnd>;
+
+export interface ExecDeps {
+  readonly ecs: ECSClient;
+  readonly settings: Pick<EcsSettings, "cluster" | "workdir">;
+  readonly clock: RetryClock;
+  readonly now: () => number;
+  readonly openSession?: OpenSession;
+}
+
+export class TaskExec {
+  private readonly openSession: OpenSession;
+
+  constructor(private readonly deps: ExecDeps) {
+    this.openSession = deps.openSession ?? runSsmSession;
+  }
+
+  async run(taskArn: string, request: RunRequest): Promise<RunResult> {
+    const started = this.deps.now();
+    const nonce = newNonce();
+    const script = buildRunScript(request, this.deps.settings.workdir, nonce);
+    const endpoint = await this.startSession(taskArn, execCommandFor(script));
+    const text = await this.collect(endpoint, nonce, request);
+    const parsed = parseRunOutput(text.output, nonce);
+    if (parsed === undefined) {
+      const why = text.end.by === "channel_closed" && text.end.message !== "" ? `: ${text.end.message}` : "";
+      throw new HubError(
+        "container_failed",
+        `the exec session ended before the command reported its exit code (the sandbox may have stopped)${why}`,
+      );
+    }
+    const durationMs = this.deps.now() - started;
+    const stdout = new CappedOutput(request.maxOutputBytes);
+    const stderr = new CappedOutput(request.maxOutputBytes);
+    stdout.push(parsed.stdout);
+    stderr.push(parsed.stderr);
+    const timedOut = killedByTimeout(parsed.exitCode, durationMs, request.timeoutMs);
+    return {
+      exitCode: timedOut ? null : parsed.exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      timedOut,
+      truncated: stdout.truncated || stderr.truncated,
+      durationMs,
+    };
+  }
+
+  private async startSession(taskArn: string, command: string): Promise<SessionEndpoint> {
+    const { cluster } = this.deps.settings;
+    const result = await callEcs(
+      "ExecuteCommand",
+      () =>
+        this.deps.ecs.send(
+          new ExecuteCommandCommand({
+            cluster,
+            task: taskArn,
+            container: SANDBOX_CONTAINER_NAME,
+            interactive: true,
+            command,
+          }),
+        ),
+      this.deps.clock,
+    );
+    const { streamUrl, tokenValue } = result.session ?? {};
+    if (streamUrl === undefined || tokenValue === undefined) {
+      throw new HubError("internal", "ECS ExecuteCommand answered without a session URL and token");
+    }
+    return { streamUrl, tokenValue };
+  }
+
+  /** All session output as text (base64 and markers are ASCII, so latin1 never splits a character). */
+  private async collect(
+    endpoint: SessionEndpoint,
+    nonce: string,
+    request: RunRequest,
+  ): Promise<{ output: string; end: SessionEnd }> {
+    // Two base64 streams of maxOutputBytes + 1, line breaks doubled by the pty, plus markers.
+    const maxChars = 2 * Math.ceil(((request.maxOutputBytes + 1) * 4) / 3) * 1.1 + 4096;
+    let output = "";
+    const end = await this.openSession(endpoint, {
+      timeoutMs: request.timeoutMs + KILL_AFTER_SECONDS * 1000 + SESSION_SLACK_MS,
+      onOutput: (chunk) => {
+        const searchFrom = Math.max(0, output.length - 64);
+        output += chunk.toString("latin1");
+        if (output.length > maxChars) {
+          throw new HubError(
+            "container_failed",
+            "the exec session sent more output than the command can produce",
+          );
+        }
+        return output.includes(EXIT_MARKER_START, searchFrom) && parseRunOutput(output, nonce) !== undefined;
+      },
+    });
+    return { output, end };
+  }
+}

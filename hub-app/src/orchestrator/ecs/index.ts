@@ -1,0 +1,41 @@
+/**
+ * The ECS orchestrator: each sandbox is a Fargate task started with RunTask from a task
+ * definition per (image, Fargate size); its metadata lives in the task's tags; commands and
+ * files go through ECS Exec (the SSM session protocol). See orchestrator.ts.
+ */
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { realClock, type RetryClock } from "../retry.js";
+import type { Orchestrator, OrchestratorContext } from "../types.js";
+import type { OpenSession } from "./exec-runner.js";
+import { EcsOrchestrator, type ReadyPolling } from "./orchestrator.js";
+import type { EcsSettings } from "./settings.js";
+
+export { ecsEnvSchema, type EcsSettings } from "./settings.js";
+export { fargateSizeFor, type FargateSize } from "./fargate-sizes.js";
+
+/** Test seams. */
+export interface EcsDeps {
+  /** An ECS client (e.g. under aws-sdk-client-mock); by default one for settings.region. */
+  readonly ecs?: ECSClient;
+  readonly clock?: RetryClock;
+  readonly now?: () => number;
+  readonly openSession?: OpenSession;
+  readonly readyPolling?: ReadyPolling;
+}
+
+export function createEcsOrchestrator(
+  settings: EcsSettings,
+  context: OrchestratorContext,
+  deps: EcsDeps = {},
+): Orchestrator {
+  // One retry policy (ours, with full jitter and a 429 at the end) instead of the SDK's on top of it.
+  const ecs = deps.ecs ?? new ECSClient({ region: settings.region, maxAttempts: 1 });
+  return new EcsOrchestrator(settings, context, {
+    ecs,
+    clock: deps.clock ?? realClock,
+    now: deps.now ?? Date.now,
+    openSession: deps.openSession,
+    readyPolling: deps.readyPolling,
+    release: deps.ecs === undefined ? () => ecs.destroy() : undefined,
+  });
+}

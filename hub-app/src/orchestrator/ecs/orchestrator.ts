@@ -1,0 +1,221 @@
+/** The ECS orchestrator: sandboxes as Fargate tasks, commands and files through ECS Exec. */
+import { DescribeClustersCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
+import { HubError, notFound } from "../../errors.js";
+import type { RetryClock } from "../retry.js";
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  FileToWrite,
+  Orchestrator,
+  OrchestratorContext,
+  Placement,
+  RunRequest,
+  RunResult,
+} from "../types.js";
+import { callEcs } from "./errors.js";
+import { TaskExec, type OpenSession } from "./exec-runner.js";
+import { fargateSizeFor } from "./fargate-sizes.js";
+import { uploadFiles } from "./file-upload.js";
+import { newNonce } from "./run-script.js";
+import type { EcsSettings } from "./settings.js";
+import { TaskDefinitionRegistry } from "./task-definitions.js";
+import { runTaskInput, sandboxTags, taskToInfo } from "./task-info.js";
+import { SandboxTasks } from "./tasks.js";
+
+/** DescribeTasks polling while a task starts: Fargate starts take 20-60 s (ANCHORS.md), so back off to a few seconds. */
+export interface ReadyPolling {
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+const DEFAULT_READY_POLLING: ReadyPolling = { initialDelayMs: 500, maxDelayMs: 3000 };
+/** Ids deleted by this Hub, remembered so a second delete of an already-failed task is a 404. */
+const MAX_TOMBSTONES = 10_000;
+
+export interface EcsOrchestratorParts {
+  readonly ecs: ECSClient;
+  readonly clock: RetryClock;
+  readonly now: () => number;
+  readonly openSession?: OpenSession;
+  readonly readyPolling?: ReadyPolling;
+  /** Called by close(): releases the client when the orchestrator made it. */
+  readonly release?: () => void;
+}
+
+export class EcsOrchestrator implements Orchestrator {
+  readonly kind = "ecs" as const;
+  readonly placements: readonly Placement[] = ["fargate"];
+  private readonly definitions: TaskDefinitionRegistry;
+  private readonly tasks: SandboxTasks;
+  private readonly exec: TaskExec;
+  private readonly tombstones = new Set<string>();
+
+  constructor(
+    private readonly settings: EcsSettings,
+    private readonly context: OrchestratorContext,
+    private readonly parts: EcsOrchestratorParts,
+  ) {
+    this.definitions = new TaskDefinitionRegistry(parts.ecs, settings, parts.clock);
+    this.tasks = new SandboxTasks(parts.ecs, settings, context.instance, parts.clock);
+    this.exec = new TaskExec({ ...parts, settings });
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    if (spec.placement !== "fargate") {
+      throw new HubError(
+        "invalid_request",
+        `placement ${spec.placement} is not served here: the ECS orchestrator runs sandboxes on fargate only`,
+      );
+    }
+    const size = sizeFor(spec);
+    const definitionArn = await this.definitions.arnFor({ image: spec.image, ...size });
+    const task = await this.tasks.run(
+      spec.id,
+      runTaskInput(this.settings, spec, definitionArn, this.context.instance),
+    );
+    this.context.logger.info({ id: spec.id, taskArn: task.taskArn, ...size }, "sandbox task started");
+    const info = taskToInfo(
+      { ...task, tags: task.tags ?? sandboxTags(spec, this.context.instance) },
+      this.context.instance,
+    );
+    if (info === undefined)
+      throw new HubError(
+        "internal",
+        `ECS started task ${task.taskArn ?? "?"} but it does not read back as ${spec.id}`,
+      );
+    return info;
+  }
+
+  async waitReady(id: string, timeoutMs: number): Promise<ContainerInfo> {
+    const { now, clock } = this.parts;
+    const polling = this.parts.readyPolling ?? DEFAULT_READY_POLLING;
+    const deadline = now() + timeoutMs;
+    for (let delay = polling.initialDelayMs; ; delay = Math.min(delay * 1.5, polling.maxDelayMs)) {
+      const info = await this.get(id);
+      if (info === undefined) throw notFound(id);
+      if (info.status === "running") return readyNow(info, now());
+      if (info.status === "failed")
+        throw new HubError(
+          "container_failed",
+          `sandbox ${id} failed to start: ${info.message ?? "no reason given"}`,
+        );
+      if (info.status === "terminating")
+        throw new HubError("container_failed", `sandbox ${id} is stopping and will not become ready`);
+      const left = deadline - now();
+      if (left <= 0)
+        throw new HubError("timeout", `sandbox ${id} was not ready for commands within ${timeoutMs} ms`);
+      await clock.sleep(Math.min(delay, left));
+    }
+  }
+
+  async get(id: string): Promise<ContainerInfo | undefined> {
+    if (this.tombstones.has(id)) return undefined;
+    const task = await this.tasks.find(id);
+    return task === undefined ? undefined : taskToInfo(task, this.context.instance);
+  }
+
+  async list(): Promise<ContainerInfo[]> {
+    const tasks = await this.tasks.listMine("RUNNING");
+    return tasks
+      .map((task) => taskToInfo(task, this.context.instance))
+      .filter((info): info is ContainerInfo => info !== undefined && !this.tombstones.has(info.id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (this.tombstones.has(id)) return false;
+    const task = await this.tasks.find(id);
+    if (task === undefined || taskToInfo(task, this.context.instance) === undefined) return false;
+    await this.tasks.stop(task);
+    this.remember(id);
+    return true;
+  }
+
+  async run(id: string, request: RunRequest): Promise<RunResult> {
+    return this.withReadyTask(id, (taskArn) => this.exec.run(taskArn, request));
+  }
+
+  async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
+    await this.withReadyTask(id, (taskArn) =>
+      uploadFiles(files, this.settings, (request) => this.exec.run(taskArn, request), newNonce()),
+    );
+  }
+
+  async ping(): Promise<void> {
+    const { cluster } = this.settings;
+    const result = await callEcs(
+      "DescribeClusters",
+      () => this.parts.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })),
+      this.parts.clock,
+    );
+    const status = result.clusters?.[0]?.status;
+    if (status !== "ACTIVE") {
+      throw new HubError(
+        "orchestrator_unavailable",
+        `ECS cluster ${cluster} is ${status ?? "missing"}, not ACTIVE`,
+        5,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.parts.release?.();
+    return Promise.resolve();
+  }
+
+  /**
+   * Runs `work` on the sandbox's task. The hot path goes straight to ECS Exec with the task ARN
+   * this Hub knows; only when that fails (or the ARN is unknown) is the task described, to
+   * answer 404 / not ready / failed instead of a bare exec error.
+   */
+  private async withReadyTask<T>(id: string, work: (taskArn: string) => Promise<T>): Promise<T> {
+    if (this.tombstones.has(id)) throw notFound(id);
+    const known = this.tasks.knownArn(id);
+    if (known !== undefined) {
+      try {
+        return await work(known);
+      } catch (error) {
+        if (error instanceof HubError && error.code === "throttled") throw error;
+        const task = await this.tasks.find(id);
+        this.explainNotReady(id, task);
+        throw error;
+      }
+    }
+    const task = await this.tasks.find(id);
+    return work(this.explainNotReady(id, task));
+  }
+
+  /** The task ARN when the sandbox is ready for commands; otherwise the HubError that says why not. */
+  private explainNotReady(id: string, task: Task | undefined): string {
+    const info = task === undefined ? undefined : taskToInfo(task, this.context.instance);
+    if (task?.taskArn === undefined || info === undefined) throw notFound(id);
+    if (info.status === "failed")
+      throw new HubError(
+        "container_failed",
+        `sandbox ${id} has stopped: ${info.message ?? "no reason given"}`,
+      );
+    if (info.status !== "running") {
+      throw new HubError("conflict", `sandbox ${id} is ${info.status}, not ready for commands`);
+    }
+    return task.taskArn;
+  }
+
+  private remember(id: string): void {
+    if (this.tombstones.size >= MAX_TOMBSTONES) {
+      const oldest = this.tombstones.values().next().value;
+      if (oldest !== undefined) this.tombstones.delete(oldest);
+    }
+    this.tombstones.add(id);
+  }
+}
+
+function sizeFor(spec: ContainerSpec) {
+  try {
+    return fargateSizeFor(spec.cpu, spec.memoryMiB);
+  } catch (error) {
+    throw new HubError("invalid_request", (error as Error).message);
+  }
+}
+
+function readyNow(info: ContainerInfo, nowMs: number): ContainerInfo {
+  const ready = Math.max(0, nowMs - Date.parse(info.createdAt));
+  return { ...info, readyAt: new Date(nowMs).toISOString(), timings: { ...info.timings, ready } };
+}

@@ -1,0 +1,120 @@
+/**
+ * The shell script every ECS Exec command runs in, and how its output reads back.
+ *
+ * ECS Exec passes no exit code back and runs on a pty that merges stdout and stderr and turns
+ * "\n" into "\r\n". So the script runs the command with stdout and stderr in two temporary
+ * files, then prints each as base64 between markers, then the exit code:
+ *
+ *   __HUB_OUT_<nonce>__ <base64 stdout> __HUB_ERR_<nonce>__ <base64 stderr> __HUB_EXIT_<nonce>_<code>__
+ *
+ * Base64 never contains "_", so nothing the command prints can forge a marker, and whitespace
+ * the pty adds is dropped before decoding. Each stream is cut at maxOutputBytes + 1 inside the
+ * container (the +1 tells the Hub it was truncated). Output goes to files, not a pipe, so a
+ * background process the command leaves running (a student's server) cannot hold the session
+ * open. The image needs sh, mktemp, head, base64, timeout and rm (coreutils or busybox).
+ */
+import { randomBytes } from "node:crypto";
+import { HubError } from "../../errors.js";
+import type { RunRequest } from "../types.js";
+import { shellCommand, shellQuote } from "./shell-quote.js";
+
+/** Seconds `timeout` waits after SIGTERM before SIGKILL. */
+export const KILL_AFTER_SECONDS = 2;
+
+/** Exit statuses a command killed by `timeout` ends with: 124 (GNU timeout), 128+KILL, 128+TERM (busybox). */
+const TIMEOUT_EXIT_CODES = new Set([124, 137, 143]);
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const newNonce = (): string => randomBytes(6).toString("hex");
+
+const markers = (nonce: string) => ({
+  out: `__HUB_OUT_${nonce}__`,
+  err: `__HUB_ERR_${nonce}__`,
+  exit: `__HUB_EXIT_${nonce}_`,
+});
+
+export type ScriptRequest = Pick<RunRequest, "command" | "cwd" | "env" | "timeoutMs" | "maxOutputBytes">;
+
+/** `timeout` takes whole seconds everywhere (busybox has no fractions): round up, at least 1. */
+export const timeoutSeconds = (timeoutMs: number): number => Math.max(1, Math.ceil(timeoutMs / 1000));
+
+/** The script (for `sh -c`) that runs `request` in `workdir` and frames its output. */
+export function buildRunScript(request: ScriptRequest, workdir: string, nonce: string): string {
+  if (request.command.length === 0) throw new HubError("invalid_request", "command must name a program");
+  const exports = Object.entries(request.env ?? {}).map(([name, value]) => {
+    if (!ENV_NAME.test(name)) {
+      throw new HubError(
+        "invalid_request",
+        `env name ${JSON.stringify(name)} is invalid: use letters, digits and _, not starting with a digit`,
+      );
+    }
+    return `export ${name}=${shellQuote(value)}`;
+  });
+  const directory = request.cwd === undefined || request.cwd === "" ? workdir : `${workdir}/${request.cwd}`;
+  const steps = [
+    `mkdir -p ${shellQuote(workdir)}`,
+    `cd ${shellQuote(directory)}`,
+    ...exports,
+    `exec timeout -k ${KILL_AFTER_SECONDS} ${timeoutSeconds(request.timeoutMs)} ${shellCommand(request.command)}`,
+  ];
+  const keep = request.maxOutputBytes + 1;
+  const mark = markers(nonce);
+  return [
+    "d=$(mktemp -d) || exit 70",
+    `(${steps.join(" && ")}) </dev/null >"$d/o" 2>"$d/e"`,
+    "c=$?",
+    `printf '\\n%s\\n' ${mark.out}`,
+    `head -c ${keep} "$d/o" | base64`,
+    `printf '\\n%s\\n' ${mark.err}`,
+    `head -c ${keep} "$d/e" | base64`,
+    `printf '\\n%s%s__\\n' ${mark.exit} "$c"`,
+    'rm -rf "$d"',
+  ].join("; ");
+}
+
+/** The ExecuteCommand `command` for a script: the agent runs it with `sh -c` (or splits it like a shell); either way this works. */
+export const execCommandFor = (script: string): string => `sh -c ${shellQuote(script)}`;
+
+export interface ParsedRun {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly exitCode: number;
+}
+
+/** The framed output read back; undefined while (or if never) the exit marker arrived. */
+export function parseRunOutput(text: string, nonce: string): ParsedRun | undefined {
+  const mark = markers(nonce);
+  const exit = new RegExp(`${mark.exit}(\\d+)__`).exec(text);
+  if (exit === null) return undefined;
+  const outAt = text.indexOf(mark.out);
+  const errAt = text.indexOf(mark.err);
+  if (outAt < 0 || errAt < outAt || exit.index < errAt) {
+    throw new HubError(
+      "container_failed",
+      "the command's output came back out of order; the exec session is garbled",
+    );
+  }
+  return {
+    stdout: decodeSection(text.slice(outAt + mark.out.length, errAt)),
+    stderr: decodeSection(text.slice(errAt + mark.err.length, exit.index)),
+    exitCode: Number(exit[1]),
+  };
+}
+
+/** True when the command most likely ended because `timeout` killed it. */
+export function killedByTimeout(exitCode: number, elapsedMs: number, timeoutMs: number): boolean {
+  // Only a timeout kill takes at least the whole timeout; a command exiting 124 early is not one.
+  return TIMEOUT_EXIT_CODES.has(exitCode) && elapsedMs >= timeoutSeconds(timeoutMs) * 1000;
+}
+
+function decodeSection(section: string): Buffer {
+  const base64 = section.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+    throw new HubError(
+      "container_failed",
+      "the command's output did not come back as base64; the exec session is garbled",
+    );
+  }
+  return Buffer.from(base64, "base64");
+}

@@ -1,0 +1,26 @@
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { z } from "zod";
+import { choiceEnv, numberEnv, optionalTextEnv } from "../../env-fields.js";
+
+/** The local orchestrator's own environment (common.md): where sandboxes live, process cap, network. */
+export const localEnvSchema = z
+  .object({
+    HUB_LOCAL_ROOT: optionalTextEnv().refine((value) => value === undefined || isAbsolute(value), {
+      error: "HUB_LOCAL_ROOT must be an absolute path",
+    }),
+    // 256 processes is plenty for a shell, a compiler and a small web server (common.md default).
+    HUB_LOCAL_MAX_PROCESSES: numberEnv(
+      "HUB_LOCAL_MAX_PROCESSES",
+      { min: 16, max: 65536, integer: true },
+      256,
+    ),
+    HUB_LOCAL_NETWORK: choiceEnv("HUB_LOCAL_NETWORK", ["none", "host"], "none"),
+  })
+  .transform((env) => ({
+    root: env.HUB_LOCAL_ROOT ?? join(tmpdir(), "hub-sandboxes"),
+    maxProcesses: env.HUB_LOCAL_MAX_PROCESSES,
+    network: env.HUB_LOCAL_NETWORK,
+  }));
+
+export type LocalSettings = z.output<typeof localEnvSchema>;

@@ -1,0 +1,91 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { Readable } from "node:stream";
+import { CappedOutput } from "../capped-output.js";
+import type { RunResult } from "../types.js";
+
+export interface ProcessRun {
+  readonly argv: readonly [string, ...string[]];
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+  readonly stdin?: Buffer;
+}
+
+/**
+ * How long output may keep arriving after the command exited. A background process the command
+ * started (`server &`) may hold stdout open for ever; the run ends with the command, not with it.
+ */
+const OUTPUT_DRAIN_MS = 50;
+
+/**
+ * Runs a process in its own process group, capturing capped output; on timeout the whole group
+ * is killed (the command and what it started without leaving the group).
+ */
+export function runProcess(run: ProcessRun): Promise<RunResult> {
+  const started = performance.now();
+  const stdout = new CappedOutput(run.maxOutputBytes);
+  const stderr = new CappedOutput(run.maxOutputBytes);
+  const [program, ...args] = run.argv;
+  const child = spawn(program, args, {
+    detached: true,
+    env: { ...run.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  // A command that does not read its stdin closes the pipe: that is not an error of the run.
+  child.stdin.on("error", () => undefined);
+  child.stdin.end(run.stdin);
+
+  return new Promise<RunResult>((resolve, reject) => {
+    let timedOut = false;
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, run.timeoutMs);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      void drained([child.stdout, child.stderr]).then(() => {
+        resolve({
+          exitCode: timedOut ? null : (code ?? shellExitCodeOfSignal(signal)),
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          timedOut,
+          truncated: stdout.truncated || stderr.truncated,
+          durationMs: Math.round(performance.now() - started),
+        });
+      });
+    });
+  });
+}
+
+/** A shell reports a command killed by signal N as exit code 128 + N (bash(1), EXIT STATUS). */
+function shellExitCodeOfSignal(signal: NodeJS.Signals | null): number | null {
+  return signal === null ? null : 128 + constants.signals[signal];
+}
+
+/** Waits until the streams end, or OUTPUT_DRAIN_MS, then stops reading them. */
+function drained(streams: readonly Readable[]): Promise<void> {
+  const ends = streams.map(
+    (stream) =>
+      new Promise<void>((resolve) => (stream.readableEnded ? resolve() : stream.once("end", resolve))),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const drainLimit = new Promise<void>((resolve) => (timer = setTimeout(resolve, OUTPUT_DRAIN_MS)));
+  return Promise.race([Promise.all(ends).then(() => undefined), drainLimit]).finally(() => {
+    clearTimeout(timer);
+    for (const stream of streams) stream.destroy();
+  });
+}

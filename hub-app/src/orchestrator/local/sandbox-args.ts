@@ -1,0 +1,146 @@
+import { dirname, relative, resolve, sep } from "node:path";
+
+/** Where the sandbox's private directories appear inside it. */
+export const SANDBOX_HOME = "/home/sandbox";
+/** The uid/gid a command sees inside; never root (bwrap --uid/--gid). */
+export const SANDBOX_UID = 1000;
+export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export interface SandboxLayout {
+  readonly workDir: string;
+  readonly tmpDir: string;
+  /** Host paths covered by an empty tmpfs inside the sandbox (the Hub's files, other sandboxes, homes). */
+  readonly hiddenPaths: readonly string[];
+  readonly network: "none" | "host";
+  readonly hostname: string;
+}
+
+export interface SandboxLimits {
+  readonly maxProcesses: number;
+  readonly memoryMiB: number;
+  /** Run as this host uid/gid (only when the Hub is root); else the Hub's own uid. */
+  readonly hostUid?: number;
+}
+
+/** Keeps the outermost of `paths` (a path inside another is already covered), never `/` itself. */
+export function outermostPaths(paths: readonly string[]): string[] {
+  const unique = [...new Set(paths.map((path) => resolve(path)))].filter((path) => path !== sep);
+  return unique.filter((path) => !unique.some((other) => other !== path && isInside(path, other))).sort();
+}
+
+function isInside(path: string, parent: string): boolean {
+  const rel = relative(parent, path);
+  return rel !== "" && !rel.startsWith("..") && !rel.startsWith(sep);
+}
+
+/**
+ * The bwrap arguments of a sandbox. Order matters: bwrap applies mounts in order, so the
+ * tmpfs that hide host paths come before the binds of the sandbox's own directories.
+ */
+export function bwrapArguments(layout: SandboxLayout): string[] {
+  const hidden = outermostPaths(["/root", "/home", ...layout.hiddenPaths]);
+  return [
+    "--unshare-user",
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    ...(layout.network === "none" ? ["--unshare-net"] : []),
+    "--hostname",
+    layout.hostname,
+    "--ro-bind",
+    "/",
+    "/",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    ...hidden.flatMap((path) => ["--tmpfs", path]),
+    "--bind",
+    layout.tmpDir,
+    "/tmp",
+    "--bind",
+    layout.workDir,
+    SANDBOX_HOME,
+    "--chdir",
+    SANDBOX_HOME,
+    "--clearenv",
+    "--setenv",
+    "PATH",
+    SANDBOX_PATH,
+    "--setenv",
+    "HOME",
+    SANDBOX_HOME,
+    "--cap-drop",
+    "ALL",
+    // setsid: a command cannot push keystrokes into a terminal of the Hub (TIOCSTI).
+    "--new-session",
+  ];
+}
+
+/** `prlimit` options: process count (per host uid, hence one uid per sandbox) and data segment size. */
+export function rlimitArguments(limits: SandboxLimits): string[] {
+  const memoryBytes = limits.memoryMiB * 1024 * 1024;
+  // RLIMIT_NPROC is counted per host uid: only meaningful when each sandbox has its own uid.
+  const nproc = limits.hostUid === undefined ? [] : [`--nproc=${limits.maxProcesses}`];
+  // RLIMIT_DATA, not RLIMIT_AS: V8 and the JVM reserve gigabytes of address space they never use.
+  return ["prlimit", ...nproc, `--data=${memoryBytes}`, "--"];
+}
+
+/** Drops from root to the sandbox's own host uid before bwrap builds the user namespace. */
+export function dropToHostUidArguments(limits: SandboxLimits): string[] {
+  if (limits.hostUid === undefined) return [];
+  const id = String(limits.hostUid);
+  return ["setpriv", `--reuid=${id}`, `--regid=${id}`, "--clear-groups", "--"];
+}
+
+/**
+ * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities
+ * and no_new_privs, in `cwd` (absolute inside the sandbox).
+ */
+export function enterArguments(initPid: number, cwd: string): [string, ...string[]] {
+  return [
+    "nsenter",
+    `--target=${initPid}`,
+    "--user",
+    "--mount",
+    "--pid",
+    "--ipc",
+    "--uts",
+    "--net",
+    `--setuid=${SANDBOX_UID}`,
+    `--setgid=${SANDBOX_UID}`,
+    "--",
+    "setpriv",
+    "--no-new-privs",
+    "--inh-caps=-all",
+    "--",
+    // nsenter --wd resolves its path before entering the mount namespace: change directory inside instead.
+    "/bin/sh",
+    "-c",
+    'cd -- "$0" && exec "$@"',
+    cwd,
+  ];
+}
+
+/** Absolute path inside the sandbox of a working-directory-relative path (already validated). */
+export function insideHome(relativePath: string | undefined): string {
+  return relativePath === undefined || relativePath === "" || relativePath === "."
+    ? SANDBOX_HOME
+    : `${SANDBOX_HOME}/${relativePath}`;
+}
+
+/**
+ * The outermost directory of the project the Hub runs from (highest ancestor of `start`
+ * holding a package.json or .git), hidden from sandboxes so they cannot read the Hub's code or config.
+ */
+export function projectDirectory(start: string, exists: (path: string) => boolean): string {
+  let found = resolve(start);
+  for (let dir = resolve(start); dir !== dirname(dir); dir = dirname(dir)) {
+    if (exists(`${dir}/package.json`) || exists(`${dir}/.git`)) found = dir;
+  }
+  return found;
+}

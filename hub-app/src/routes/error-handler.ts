@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { HubError } from "../errors.js";
+import type { HubMetrics } from "../metrics.js";
+
+/**
+ * Every error leaves as `{"error": {"code", "message"}}`. A HubError's message is written for
+ * the caller; anything else becomes a bare 500 (logged under `err`), so no internals leak.
+ */
+export function installErrorHandlers(
+  app: FastifyInstance,
+  metrics: HubMetrics,
+  bodyLimitBytes: number,
+): void {
+  app.setErrorHandler((error, request, reply) => {
+    const hubError = toHubError(error, bodyLimitBytes);
+    if (hubError.status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ err: hubError }, "request refused");
+    metrics.errors.inc({ code: hubError.code });
+    if (hubError.retryAfterSeconds !== undefined)
+      void reply.header("retry-after", String(hubError.retryAfterSeconds));
+    return reply.code(hubError.status).send({ error: { code: hubError.code, message: hubError.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    metrics.errors.inc({ code: "not_found" });
+    return reply.code(404).send({
+      error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` },
+    });
+  });
+}
+
+export function toHubError(error: unknown, bodyLimitBytes: number): HubError {
+  if (error instanceof HubError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as FastifyError).validationContext ?? "request";
+    const problems = error.validation.map((issue) => {
+      const field = issue.instancePath.replace(/^\//, "").replaceAll("/", ".");
+      return `${field || context}: ${issue.message}`;
+    });
+    return new HubError("invalid_request", problems.join("; "));
+  }
+  const statusCode = (error as Partial<FastifyError>).statusCode;
+  if (statusCode === 413)
+    return new HubError("payload_too_large", `request body over the limit of ${bodyLimitBytes} bytes`);
+  if (statusCode === 415) return new HubError("invalid_request", "Content-Type must be application/json");
+  // Fastify's own 4xx (unparseable JSON, empty body with a JSON content type) describe the request, not the Hub.
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    return new HubError("invalid_request", (error as Error).message);
+  }
+  return new HubError("internal", "internal error", undefined, { cause: error });
+}

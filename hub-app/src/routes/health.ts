@@ -1,0 +1,32 @@
+import type { FastifyInstance } from "fastify";
+import { HubError } from "../errors.js";
+import type { HubMetrics } from "../metrics.js";
+import type { Orchestrator } from "../orchestrator/types.js";
+import { HUB_VERSION } from "../version.js";
+
+// Readiness is re-probed by load balancers every few seconds; tell other clients to wait as long.
+const NOT_READY_RETRY_SECONDS = 5;
+
+/** Probes and metrics; no token, so load balancers and Prometheus reach them. */
+export function healthRoutes(app: FastifyInstance, orchestrator: Orchestrator, metrics: HubMetrics): void {
+  app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok", version: HUB_VERSION }));
+
+  app.get("/readyz", { schema: { hide: true } }, async (request) => {
+    try {
+      await orchestrator.ping();
+    } catch (error) {
+      request.log.warn({ err: error }, "orchestrator not reachable");
+      throw new HubError(
+        "orchestrator_unavailable",
+        `the ${orchestrator.kind} orchestrator is not reachable`,
+        NOT_READY_RETRY_SECONDS,
+      );
+    }
+    return { status: "ready", orchestrator: orchestrator.kind };
+  });
+
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,132 @@
+import { z } from "zod";
+import type { HubLimits } from "./config.js";
+import { CONTAINER_ID_PATTERN } from "./ids.js";
+import { PLACEMENTS } from "./orchestrator/types.js";
+import { relativePathProblem } from "./paths.js";
+
+/** Request and response schemas; the limits come from the configuration, so messages state the configured range. */
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Enough for any real program; bounds the work a single request can cause.
+const MAX_ENV_ENTRIES = 100;
+const MAX_PORTS = 20;
+const MAX_COMMAND_ARGS = 1000;
+
+function numberIn(field: string, min: number, max: number, integer: boolean) {
+  const allowed = `${field} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}`;
+  const base = z.number({ error: allowed });
+  return (integer ? base.int({ error: allowed }) : base)
+    .min(min, { error: allowed })
+    .max(max, { error: allowed });
+}
+
+const relativePath = (field: string) =>
+  z.string({ error: `${field} must be a string` }).superRefine((path, ctx) => {
+    const problem = relativePathProblem(path);
+    if (problem !== undefined)
+      ctx.addIssue({ code: "custom", message: `${field} ${problem} (got "${path.slice(0, 100)}")` });
+  });
+
+const envSchema = (field: string) =>
+  z
+    .record(z.string(), z.string({ error: `${field} values must be strings` }), {
+      error: `${field} must be an object of strings`,
+    })
+    .superRefine((env, ctx) => {
+      const names = Object.keys(env);
+      const bad = names.find((name) => !ENV_NAME.test(name));
+      if (bad !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          message: `${field} names must match ${ENV_NAME.source} (got "${bad.slice(0, 100)}")`,
+        });
+      if (names.length > MAX_ENV_ENTRIES)
+        ctx.addIssue({ code: "custom", message: `${field} may have at most ${MAX_ENV_ENTRIES} entries` });
+    });
+
+export function createContainerBody(limits: HubLimits) {
+  return z.strictObject({
+    image: z
+      .string({ error: "image must be a string" })
+      .min(1)
+      .max(512, { error: "image must be 1-512 characters" })
+      .optional(),
+    cpu: numberIn("cpu", limits.cpuMin, limits.cpuMax, false).optional(),
+    memory: numberIn("memory (MiB)", limits.memoryMinMiB, limits.memoryMaxMiB, true).optional(),
+    placement: z.enum(PLACEMENTS, { error: `placement must be one of ${PLACEMENTS.join(", ")}` }).optional(),
+    ttlSeconds: numberIn("ttlSeconds", limits.ttlMinSeconds, limits.ttlMaxSeconds, true).optional(),
+    env: envSchema("env").optional(),
+    ports: z
+      .array(numberIn("ports[]", 1, 65535, true), { error: "ports must be an array of port numbers" })
+      .max(MAX_PORTS, { error: `ports may list at most ${MAX_PORTS} ports` })
+      .optional(),
+  });
+}
+
+export const createContainerQuery = z.object({
+  wait: z.enum(["true", "false"], { error: "wait must be true or false" }).default("true"),
+});
+
+export const containerIdParams = z.object({ id: z.string() });
+
+export function writeFilesBody(limits: HubLimits) {
+  const file = z.strictObject({
+    path: relativePath("files[].path"),
+    content: z.string({ error: "files[].content must be a string" }),
+    encoding: z
+      .enum(["utf8", "base64"], { error: "files[].encoding must be utf8 or base64" })
+      .default("utf8"),
+    mode: numberIn("files[].mode", 0, 0o777, true).optional(),
+  });
+  return z.strictObject({
+    files: z
+      .array(file, { error: "files must be an array" })
+      .min(1, { error: "files must hold at least one file" })
+      .max(limits.filesMaxCount, { error: `files may hold at most ${limits.filesMaxCount} files per call` }),
+  });
+}
+
+export function runBody(limits: HubLimits) {
+  return z.strictObject({
+    command: z
+      .array(z.string({ error: "command items must be strings" }), {
+        error: "command must be an array of strings",
+      })
+      .min(1, { error: "command must have at least one item (the program)" })
+      .max(MAX_COMMAND_ARGS, { error: `command may have at most ${MAX_COMMAND_ARGS} items` })
+      .refine((command) => command[0] !== "", { error: "command[0] (the program) must not be empty" }),
+    cwd: relativePath("cwd").optional(),
+    env: envSchema("env").optional(),
+    timeoutMs: numberIn("timeoutMs", 1, limits.runTimeoutMaxMs, true).optional(),
+  });
+}
+
+export const containerInfoSchema = z.object({
+  id: z.string().regex(CONTAINER_ID_PATTERN),
+  status: z.enum(["pending", "running", "failed", "terminating"]),
+  placement: z.enum(PLACEMENTS),
+  image: z.string(),
+  cpu: z.number(),
+  memory: z.number().describe("MiB"),
+  ip: z.string().optional(),
+  createdAt: z.string(),
+  readyAt: z.string().optional(),
+  expiresAt: z.string(),
+  timings: z
+    .record(z.string(), z.number())
+    .describe("ms since createdAt of each creation phase the orchestrator sees"),
+  message: z.string().optional(),
+});
+
+export const containerListSchema = z.object({ items: z.array(containerInfoSchema) });
+
+export const runResultSchema = z.object({
+  exitCode: z.number().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  timedOut: z.boolean(),
+  truncated: z.boolean(),
+  durationMs: z.number(),
+});
+
+export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -1,0 +1,117 @@
+/* eslint-disable @typescript-eslint/require-await -- a test fake answers at once, yet implements an async interface */
+import { notFound } from "../../src/errors.js";
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  FileToWrite,
+  Orchestrator,
+  Placement,
+  RunRequest,
+  RunResult,
+} from "../../src/orchestrator/types.js";
+
+/**
+ * TEST FAKE: an in-memory orchestrator for HTTP-layer tests only. It records what the API asked
+ * for, and `failNext` makes the next call throw, to drive the error paths.
+ */
+export class FakeOrchestrator implements Orchestrator {
+  readonly kind = "local" as const;
+  readonly containers = new Map<string, ContainerInfo>();
+  readonly specs: ContainerSpec[] = [];
+  readonly files = new Map<string, FileToWrite[]>();
+  readonly runs: RunRequest[] = [];
+  pingError: Error | undefined;
+  closed = false;
+  private failure: Error | undefined;
+
+  constructor(readonly placements: readonly Placement[] = ["local"]) {}
+
+  failNext(error: Error): void {
+    this.failure = error;
+  }
+
+  private maybeFail(): void {
+    if (this.failure === undefined) return;
+    const error = this.failure;
+    this.failure = undefined;
+    throw error;
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    this.maybeFail();
+    this.specs.push(spec);
+    const info: ContainerInfo = {
+      id: spec.id,
+      status: "pending",
+      placement: spec.placement,
+      image: spec.image,
+      cpu: spec.cpu,
+      memory: spec.memoryMiB,
+      createdAt: spec.createdAt.toISOString(),
+      expiresAt: spec.expiresAt.toISOString(),
+      timings: { accepted: 1 },
+    };
+    this.containers.set(spec.id, info);
+    return info;
+  }
+
+  async waitReady(id: string): Promise<ContainerInfo> {
+    this.maybeFail();
+    const info = this.containers.get(id)!;
+    const ready: ContainerInfo = {
+      ...info,
+      status: "running",
+      readyAt: info.createdAt,
+      timings: { accepted: 1, ready: 2 },
+    };
+    this.containers.set(id, ready);
+    return ready;
+  }
+
+  async get(id: string): Promise<ContainerInfo | undefined> {
+    this.maybeFail();
+    return this.containers.get(id);
+  }
+
+  async list(): Promise<ContainerInfo[]> {
+    this.maybeFail();
+    return [...this.containers.values()];
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.maybeFail();
+    return this.containers.delete(id);
+  }
+
+  async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
+    this.maybeFail();
+    this.requireContainer(id);
+    this.files.set(id, [...(this.files.get(id) ?? []), ...files]);
+  }
+
+  async run(id: string, request: RunRequest): Promise<RunResult> {
+    this.maybeFail();
+    this.requireContainer(id);
+    this.runs.push(request);
+    return {
+      exitCode: 0,
+      stdout: request.command.join(" "),
+      stderr: "",
+      timedOut: false,
+      truncated: false,
+      durationMs: 1,
+    };
+  }
+
+  async ping(): Promise<void> {
+    if (this.pingError) throw this.pingError;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private requireContainer(id: string): void {
+    if (!this.containers.has(id)) throw notFound(id);
+  }
+}

@@ -1,0 +1,214 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HubError } from "../../src/errors.js";
+import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
+import { projectDirectory } from "../../src/orchestrator/local/sandbox-args.js";
+import {
+  deleteAllAndRemove,
+  localOrchestrator,
+  pidsInNamespaceOf,
+  run,
+  spec,
+  temporaryRoot,
+} from "./sandbox-helpers.js";
+
+let root: string;
+let orchestrator: LocalOrchestrator;
+let id: string;
+
+beforeAll(async () => {
+  root = await temporaryRoot();
+  orchestrator = localOrchestrator(root);
+  const info = await orchestrator.create(spec({ env: { COURSE: "networks" } }));
+  id = info.id;
+});
+afterAll(async () => {
+  await deleteAllAndRemove(orchestrator, root);
+});
+
+describe("a local sandbox", () => {
+  it("is running and ready when create returns, with its timings", async () => {
+    const info = await orchestrator.waitReady(id, 1000);
+    expect(info).toMatchObject({ id, status: "running", placement: "local", image: "host", memory: 512 });
+    expect(info.timings.ready).toBeGreaterThanOrEqual(info.timings.started ?? 0);
+  });
+
+  it("refuses any image but host, saying so", async () => {
+    const create = orchestrator.create(spec({ image: "python:3.12" }));
+    await expect(create).rejects.toThrow(HubError);
+    await expect(create).rejects.toThrow(
+      /image must be "host" with the local orchestrator \(got "python:3.12"\)/,
+    );
+  });
+
+  it("round-trips files, with their modes, and runs them", async () => {
+    await orchestrator.writeFiles(id, [
+      { path: "notes/hello.txt", content: Buffer.from("héllo\n") },
+      { path: "bin/greet.sh", content: Buffer.from("#!/bin/sh\necho greet $1\n"), mode: 0o755 },
+    ]);
+    expect((await run(orchestrator, id, ["cat", "notes/hello.txt"])).stdout).toBe("héllo\n");
+    expect((await run(orchestrator, id, ["./bin/greet.sh", "you"])).stdout).toBe("greet you\n");
+    expect(
+      (
+        await orchestrator.run(id, {
+          command: ["cat", "hello.txt"],
+          cwd: "notes",
+          timeoutMs: 5000,
+          maxOutputBytes: 100,
+        })
+      ).stdout,
+    ).toBe("héllo\n");
+  });
+
+  it("reports exit codes, and 127 for a missing program", async () => {
+    expect((await run(orchestrator, id, ["sh", "-c", "echo oops >&2; exit 3"])).exitCode).toBe(3);
+    expect((await run(orchestrator, id, ["sh", "-c", "echo oops >&2; exit 3"])).stderr).toBe("oops\n");
+    expect((await run(orchestrator, id, ["no-such-program"])).exitCode).toBe(127);
+  });
+
+  it("kills a command at its timeout", async () => {
+    const result = await run(orchestrator, id, ["sleep", "30"], 300);
+    expect(result).toMatchObject({ timedOut: true, exitCode: null });
+    expect(result.durationMs).toBeLessThan(10_000);
+  });
+
+  it("cuts output at the cap and says so", async () => {
+    const result = await run(orchestrator, id, ["sh", "-c", "yes x | head -c 50000"], 10_000, 1000);
+    expect(result.stdout).toHaveLength(1000);
+    expect(result.truncated).toBe(true);
+  });
+
+  it("keeps files and background processes between runs", async () => {
+    const started = await run(orchestrator, id, [
+      "sh",
+      "-c",
+      "echo kept > state.txt; nohup sleep 300 >/dev/null 2>&1 & echo $!",
+    ]);
+    const pid = started.stdout.trim();
+    expect(pid).toMatch(/^\d+$/);
+    expect((await run(orchestrator, id, ["kill", "-0", pid])).exitCode).toBe(0);
+    expect((await run(orchestrator, id, ["cat", "state.txt"])).stdout).toBe("kept\n");
+  });
+
+  it("passes the container's env and the run's env, and nothing of the Hub's", async () => {
+    process.env.HUB_TEST_SECRET = "do-not-leak-this";
+    try {
+      const result = await orchestrator.run(id, {
+        command: ["env"],
+        env: { STEP: "2" },
+        timeoutMs: 5000,
+        maxOutputBytes: 65_536,
+      });
+      expect(result.stdout).toContain("COURSE=networks");
+      expect(result.stdout).toContain("STEP=2");
+      expect(result.stdout).not.toContain("do-not-leak-this");
+      expect(result.stdout).not.toContain("HUB_");
+    } finally {
+      delete process.env.HUB_TEST_SECRET;
+    }
+  });
+
+  it("cannot see host processes: its own pid namespace with a fresh /proc", async () => {
+    const result = await run(orchestrator, id, [
+      "sh",
+      "-c",
+      `ls /proc | grep -E '^[0-9]+$' | sort -n; kill -0 ${process.pid} 2>&1`,
+    ]);
+    const pids = result.stdout
+      .split("\n")
+      .filter((line) => /^\d+$/.test(line))
+      .map(Number);
+    expect(Math.min(...pids)).toBe(1);
+    expect(pids.length).toBeLessThan(20);
+    expect(pids).not.toContain(process.pid);
+    expect(result.exitCode).not.toBe(0);
+  });
+
+  it("runs as uid 1000 without capabilities or new privileges", async () => {
+    const result = await run(orchestrator, id, [
+      "sh",
+      "-c",
+      "id -u; grep -E '^(CapEff|CapPrm|NoNewPrivs)' /proc/self/status",
+    ]);
+    expect(result.stdout).toMatch(/^1000\n/);
+    expect(result.stdout).toMatch(/CapEff:\s+0+\n/);
+    expect(result.stdout).toMatch(/CapPrm:\s+0+\n/);
+    expect(result.stdout).toMatch(/NoNewPrivs:\s+1/);
+  });
+
+  it("cannot read /root, /home, the Hub's project or other sandboxes", async () => {
+    const project = projectDirectory(process.cwd(), existsSync);
+    const result = await run(orchestrator, id, [
+      "sh",
+      "-c",
+      `ls -A /root; ls -A ${project}; ls -A ${root}; ls -A /home`,
+    ]);
+    expect(result.stdout).toBe("sandbox\n");
+    expect(
+      (await run(orchestrator, id, ["sh", "-c", "touch /etc/hub-test; touch /usr/hub-test"])).stderr,
+    ).toMatch(/Read-only file system/);
+  });
+
+  it("cannot read another sandbox's files, which are not even named inside it", async () => {
+    const other = await orchestrator.create(spec());
+    await orchestrator.writeFiles(other.id, [{ path: "secret.txt", content: Buffer.from("theirs") }]);
+    const otherWork = join(root, other.id, "work", "secret.txt");
+    expect(existsSync(otherWork)).toBe(true);
+    const result = await run(orchestrator, id, ["sh", "-c", `cat ${otherWork}; ls /tmp`]);
+    expect(result.stdout).not.toContain("theirs");
+    expect(result.stderr).toMatch(/No such file/);
+    await orchestrator.delete(other.id);
+  });
+
+  it("caps processes and data size with rlimits", async () => {
+    const limits = (await run(orchestrator, id, ["cat", "/proc/self/limits"])).stdout;
+    expect(limits).toMatch(new RegExp(`Max data size\\s+${512 * 1024 * 1024}\\s`));
+    if (process.getuid?.() === 0) expect(limits).toMatch(/Max processes\s+128\s/);
+  });
+
+  it("writes files inside the sandbox, so a planted symlink cannot reach the host", async () => {
+    await run(orchestrator, id, ["ln", "-s", "/etc", "escape"]);
+    await expect(
+      orchestrator.writeFiles(id, [{ path: "escape/hub-escape-test", content: Buffer.from("x") }]),
+    ).rejects.toThrow(/cannot write the files/);
+    expect(existsSync("/etc/hub-escape-test")).toBe(false);
+  });
+
+  it("lists only its own instance's sandboxes", async () => {
+    const otherHub = localOrchestrator(root, "other-hub");
+    expect((await orchestrator.list()).map((container) => container.id)).toContain(id);
+    expect(await otherHub.list()).toEqual([]);
+    expect(await otherHub.get(id)).toBeUndefined();
+    expect(await otherHub.delete(id)).toBe(false);
+  });
+
+  it("answers not found and not running plainly", async () => {
+    await expect(run(orchestrator, id.replace(/.$/, "z") + "q", ["true"])).rejects.toMatchObject({
+      code: "not_found",
+    });
+    expect(await orchestrator.get("cnt-nothere")).toBeUndefined();
+  });
+});
+
+describe("deleting a local sandbox", () => {
+  it("kills every process in it, removes its directory, and a second delete finds nothing", async () => {
+    const doomed = await orchestrator.create(spec());
+    await run(orchestrator, doomed.id, [
+      "sh",
+      "-c",
+      "nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 >/dev/null 2>&1 &",
+    ]);
+    const meta = JSON.parse(await readFile(join(root, doomed.id, "meta.json"), "utf8")) as {
+      initPid: number;
+    };
+    expect((await pidsInNamespaceOf(meta.initPid)).length).toBeGreaterThanOrEqual(4);
+
+    expect(await orchestrator.delete(doomed.id)).toBe(true);
+    expect(await pidsInNamespaceOf(meta.initPid)).toEqual([]);
+    expect(existsSync(join(root, doomed.id))).toBe(false);
+    expect(await orchestrator.delete(doomed.id)).toBe(false);
+    expect(await orchestrator.get(doomed.id)).toBeUndefined();
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import {
+  bwrapArguments,
+  dropToHostUidArguments,
+  enterArguments,
+  outermostPaths,
+  projectDirectory,
+  rlimitArguments,
+} from "../../src/orchestrator/local/sandbox-args.js";
+
+describe("outermostPaths", () => {
+  it("keeps only outermost paths and never hides /", () => {
+    expect(
+      outermostPaths(["/home", "/home/dev/project", "/", "/tmp/hub", "/tmp/hub/", "/tmp/hubby"]),
+    ).toEqual(["/home", "/tmp/hub", "/tmp/hubby"]);
+  });
+});
+
+describe("bwrapArguments", () => {
+  const layout = {
+    workDir: "/r/cnt-a/work",
+    tmpDir: "/r/cnt-a/tmp",
+    hiddenPaths: ["/r", "/srv/hub"],
+    network: "none" as const,
+    hostname: "cnt-a",
+  };
+
+  it("hides host paths before binding the sandbox's own directories over them", () => {
+    const args = bwrapArguments(layout);
+    const lastTmpfs = args.lastIndexOf("--tmpfs");
+    expect(args.indexOf("--bind")).toBeGreaterThan(lastTmpfs);
+    for (const hidden of ["/root", "/home", "/r", "/srv/hub"])
+      expect(args[args.indexOf(hidden) - 1]).toBe("--tmpfs");
+    expect(args.join(" ")).toContain("--bind /r/cnt-a/work /home/sandbox");
+    expect(args.join(" ")).toContain("--bind /r/cnt-a/tmp /tmp");
+  });
+
+  it("unshares the network only when it is none", () => {
+    expect(bwrapArguments(layout)).toContain("--unshare-net");
+    expect(bwrapArguments({ ...layout, network: "host" })).not.toContain("--unshare-net");
+  });
+
+  it("runs as a non-root uid without capabilities and with a clean environment", () => {
+    const args = bwrapArguments(layout).join(" ");
+    expect(args).toContain("--uid 1000 --gid 1000");
+    expect(args).toContain("--cap-drop ALL");
+    expect(args).toContain("--clearenv");
+    expect(args).not.toContain("--die-with-parent");
+  });
+});
+
+describe("limits", () => {
+  it("caps processes only with a uid of the sandbox's own, and data size always", () => {
+    expect(rlimitArguments({ maxProcesses: 64, memoryMiB: 256, hostUid: 1_500_000_001 })).toEqual([
+      "prlimit",
+      "--nproc=64",
+      `--data=${256 * 1024 * 1024}`,
+      "--",
+    ]);
+    expect(rlimitArguments({ maxProcesses: 64, memoryMiB: 256 })).toEqual([
+      "prlimit",
+      `--data=${256 * 1024 * 1024}`,
+      "--",
+    ]);
+    expect(dropToHostUidArguments({ maxProcesses: 64, memoryMiB: 256 })).toEqual([]);
+    expect(dropToHostUidArguments({ maxProcesses: 64, memoryMiB: 256, hostUid: 7 })).toEqual([
+      "setpriv",
+      "--reuid=7",
+      "--regid=7",
+      "--clear-groups",
+      "--",
+    ]);
+  });
+});
+
+describe("enterArguments", () => {
+  it("enters every namespace as the sandbox user with no_new_privs, then changes directory inside", () => {
+    const args = enterArguments(42, "/home/sandbox/src");
+    expect(args.slice(0, 2)).toEqual(["nsenter", "--target=42"]);
+    for (const flag of [
+      "--user",
+      "--mount",
+      "--pid",
+      "--ipc",
+      "--uts",
+      "--net",
+      "--setuid=1000",
+      "--setgid=1000",
+      "--no-new-privs",
+    ]) {
+      expect(args).toContain(flag);
+    }
+    expect(args.at(-1)).toBe("/home/sandbox/src");
+  });
+});
+
+describe("projectDirectory", () => {
+  it("finds the outermost ancestor holding package.json or .git", () => {
+    const present = new Set(["/srv/repo/.git", "/srv/repo/hub-app/package.json", "/srv/repo/package.json"]);
+    expect(projectDirectory("/srv/repo/hub-app/src", (path) => present.has(path))).toBe("/srv/repo");
+    expect(projectDirectory("/opt/x", () => false)).toBe("/opt/x");
+  });
+});

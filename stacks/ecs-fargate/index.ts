@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EcsCluster } from "../../components/ecs/ecs-cluster";
+import { HubLoadBalancer } from "../../components/ecs/hub-load-balancer";
+import { HubOnEcs } from "../../components/ecs/hub-on-ecs";
+import { taskFamily } from "../../components/ecs/naming";
+import { SandboxTaskTemplate } from "../../components/ecs/sandbox-task-template";
+import type { Network } from "../../components/network/network";
+import type { StackConfig } from "../config";
+
+/** What the ECS candidate takes from the pieces every candidate shares. */
+export interface EcsFargateInputs {
+  readonly network: Network;
+  readonly hubImageUri: pulumi.Input<string>;
+  readonly hubTokenSecretArn: pulumi.Input<string>;
+}
+
+export interface EcsFargateOutputs {
+  readonly hubUrl: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly tokenSecretArn: pulumi.Input<string>;
+}
+
+/** The ECS candidate: a Fargate cluster, the sandbox task template, and its own Hub behind a load balancer. */
+export function deployEcsFargate(config: StackConfig, shared: EcsFargateInputs): EcsFargateOutputs {
+  const { network } = shared;
+  const family = (role: string) => taskFamily(pulumi.getProject(), pulumi.getStack(), role);
+  const cluster = new EcsCluster("ecs", {
+    fargateSpot: config.ecs.fargateSpot,
+    logRetentionDays: config.ecs.logRetentionDays,
+  });
+  const loadBalancer = new HubLoadBalancer("ecs-hub-lb", {
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnetIds,
+    certificateArn: config.ecs.certificateArn,
+  });
+  const sandboxes = new SandboxTaskTemplate("ecs-sandboxes", {
+    family: family("sandbox"),
+    vpcId: network.vpcId,
+    hubSecurityGroupId: loadBalancer.hubSecurityGroup.id,
+    image: config.hub.sandboxImage,
+    cpu: config.hub.sandboxCpu,
+    memoryMiB: config.hub.sandboxMemoryMiB,
+    logGroupName: cluster.logGroupName,
+  });
+  new HubOnEcs("ecs-hub", {
+    family: family("hub"),
+    instance: "ecs-fargate",
+    image: shared.hubImageUri,
+    tokenSecretArn: shared.hubTokenSecretArn,
+    privateSubnetIds: network.privateSubnetIds,
+    cluster,
+    sandboxes,
+    loadBalancer,
+    defaultSandboxImage: config.hub.sandboxImage,
+    replicas: config.hub.replicas,
+    cpuUnits: config.ecs.hubCpuUnits,
+    memoryMiB: config.ecs.hubMemoryMiB,
+  });
+  return {
+    hubUrl: loadBalancer.url,
+    clusterName: cluster.clusterName,
+    tokenSecretArn: shared.hubTokenSecretArn,
+  };
+}

@@ -1,0 +1,25 @@
+import { FargateSandboxes } from "../../components/eks/fargate-sandboxes";
+import type { EksContext, EksPlacementModule, PlacementPieces } from "../eks/placement-pieces";
+
+/** Ceiling on Fargate sandboxes: the study's target of 1000 concurrent containers. */
+export const FARGATE_MAX_SANDBOX_PODS = 1000;
+
+/**
+ * Sandboxes on Fargate: a profile with its own pod execution role. No workers, autoscaler or
+ * placeholders: Fargate sizes itself per pod. CoreDNS stays on the manager group, which the Hub needs anyway.
+ */
+function deploy(context: EksContext): PlacementPieces {
+  const fargate = new FargateSandboxes("eks-fargate", {
+    cluster: context.cluster,
+    clusterName: context.clusterName,
+    namespace: context.sandboxNamespaceName,
+    sharedWithEc2Workers: context.multiplePlacements,
+  });
+  return { resources: [fargate] };
+}
+
+export const fargatePlacement: EksPlacementModule = {
+  placement: "fargate",
+  maxSandboxPods: () => FARGATE_MAX_SANDBOX_PODS,
+  deploy,
+};

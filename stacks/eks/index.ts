@@ -1,0 +1,97 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EksCluster } from "../../components/eks/eks-cluster";
+import { ManagerGroup } from "../../components/eks/manager-group";
+import { HubOnKubernetes } from "../../components/kubernetes/hub-on-kubernetes";
+import { HUB_NAMESPACE, SANDBOX_NAMESPACE } from "../../components/kubernetes/placement";
+import { SandboxNamespace } from "../../components/kubernetes/sandbox-namespace";
+import type { Candidate, StackConfig } from "../config";
+import { ec2Placement } from "../eks-ec2";
+import { fargatePlacement } from "../eks-fargate";
+import type { SharedPieces } from "../shared";
+import { eksClusterName } from "./cluster-name";
+import type { EksPlacementModule } from "./placement-pieces";
+
+const PLACEMENT_MODULES: Partial<Record<Candidate, EksPlacementModule>> = {
+  "eks-ec2": ec2Placement,
+  "eks-fargate": fargatePlacement,
+};
+
+/** The EKS placements this stack deploys, in the order of `candidates` (the first is the Hub's default). */
+export function eksPlacementModules(candidates: readonly Candidate[]): EksPlacementModule[] {
+  return candidates.flatMap((c) => PLACEMENT_MODULES[c] ?? []);
+}
+
+export interface EksOutputs {
+  readonly hubUrl: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly tokenSecretArn: pulumi.Output<string>;
+  /** HUB_K8S_PLACEMENTS of the Hub, the default first. */
+  readonly placements: string[];
+}
+
+/**
+ * One EKS cluster for every EKS candidate of the stack: the cluster, manager group, sandbox namespace
+ * and one Hub are common; each placement (stacks/eks-ec2, stacks/eks-fargate) adds its own pieces.
+ */
+export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs | undefined {
+  const modules = eksPlacementModules(config.candidates);
+  if (modules.length === 0) return undefined;
+  const clusterName = eksClusterName(pulumi.getProject(), pulumi.getStack());
+  const region = aws.getRegionOutput().region;
+  const cluster = new EksCluster("eks", {
+    clusterName,
+    kubernetesVersion: config.eks.kubernetesVersion,
+    vpcId: shared.network.vpcId,
+    privateSubnetIds: shared.network.privateSubnetIds,
+    publicSubnetIds: shared.network.publicSubnetIds,
+    publicAccessCidrs: config.eks.publicAccessCidrs,
+    adminRoleArn: config.eks.adminRoleArn,
+  });
+  const manager = new ManagerGroup("eks-manager", {
+    cluster,
+    instanceType: config.eks.managerInstanceType,
+    nodes: config.eks.managerNodes,
+  });
+  const sandboxNamespace = new SandboxNamespace("eks-sandboxes", {
+    provider: cluster.provider,
+    name: SANDBOX_NAMESPACE,
+    kubernetesVersion: config.eks.kubernetesVersion,
+    defaultSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
+    maxPods: modules.reduce((sum, m) => sum + m.maxSandboxPods(config), 0),
+    vpcCidr: shared.network.cidrBlock,
+    hubNamespace: HUB_NAMESPACE,
+  });
+  const context = {
+    config,
+    cluster,
+    clusterName,
+    region,
+    manager,
+    sandboxNamespaceName: SANDBOX_NAMESPACE,
+    multiplePlacements: modules.length > 1,
+  };
+  const pieces = modules.map((m) => m.deploy(context));
+  const hub = new HubOnKubernetes("eks-hub", {
+    cluster,
+    kubernetesVersion: config.eks.kubernetesVersion,
+    image: shared.hubImage.imageUri,
+    tokenSecretArn: shared.hubToken.secretArn,
+    region,
+    instance: "eks",
+    placements: modules.map((m) => m.placement),
+    sandboxNamespace: sandboxNamespace.name,
+    sandboxNamespaceName: SANDBOX_NAMESPACE,
+    replicas: config.hub.replicas,
+    defaultSandboxImage: config.hub.sandboxImage,
+    dependsOn: [manager, sandboxNamespace, ...pieces.flatMap((p) => p.resources)],
+  });
+  return {
+    hubUrl: hub.url,
+    clusterName: cluster.clusterName,
+    kubeconfig: cluster.kubeconfig,
+    tokenSecretArn: shared.hubToken.secretArn,
+    placements: modules.map((m) => m.placement),
+  };
+}

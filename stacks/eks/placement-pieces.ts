@@ -1,0 +1,31 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { EksCluster } from "../../components/eks/eks-cluster";
+import type { ManagerGroup } from "../../components/eks/manager-group";
+import type { KubernetesPlacement } from "../../components/kubernetes/placement";
+import type { StackConfig } from "../config";
+
+/** What a placement's pieces get from the shared EKS composition. */
+export interface EksContext {
+  readonly config: StackConfig;
+  readonly cluster: EksCluster;
+  readonly clusterName: string;
+  readonly region: pulumi.Output<string>;
+  readonly manager: ManagerGroup;
+  readonly sandboxNamespaceName: string;
+  /** The cluster serves more than one placement (the dev stack): Fargate then selects labelled pods only. */
+  readonly multiplePlacements: boolean;
+}
+
+/** What a placement adds to the cluster. */
+export interface PlacementPieces {
+  /** Resources the Hub waits for: sandboxes must have somewhere to land before it takes requests. */
+  readonly resources: readonly pulumi.Resource[];
+}
+
+/** One EKS candidate's contribution: stacks/eks-ec2 and stacks/eks-fargate each export one. */
+export interface EksPlacementModule {
+  readonly placement: KubernetesPlacement;
+  /** Most sandbox pods this placement can hold: sizes the namespace quota. */
+  maxSandboxPods(config: StackConfig): number;
+  deploy(context: EksContext): PlacementPieces;
+}

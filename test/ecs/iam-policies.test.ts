@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import {
+  ECS_EXEC_TASK_ACTIONS,
+  ecsTasksTrustPolicy,
+  hubExecutionSecretPolicy,
+  hubTaskRoleStatements,
+  sandboxTaskRolePolicy,
+  taskExecutionManagedPolicyArn,
+  type PolicyStatement,
+} from "../../components/ecs/iam-policies";
+
+const context = { partition: "aws", region: "eu-west-1", accountId: "123456789012" };
+const ecsArn = "arn:aws:ecs:eu-west-1:123456789012";
+const scope = {
+  context,
+  clusterArn: `${ecsArn}:cluster/sandboxes`,
+  clusterName: "sandboxes",
+  sandboxFamily: "sandbox-platform-dev-sandbox",
+  sandboxExecutionRoleArn: "arn:aws:iam::123456789012:role/sandbox-execution",
+  sandboxTaskRoleArn: "arn:aws:iam::123456789012:role/sandbox-task",
+};
+
+function statement(sid: string): PolicyStatement {
+  const found = hubTaskRoleStatements(scope).find((s) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+}
+
+describe("ecsTasksTrustPolicy", () => {
+  it("lets only ECS tasks of this account and region assume the role", () => {
+    const [trust, ...rest] = ecsTasksTrustPolicy(context).Statement;
+    expect(rest).toEqual([]);
+    expect(trust).toEqual({
+      Effect: "Allow",
+      Principal: { Service: "ecs-tasks.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" },
+      },
+    });
+  });
+});
+
+describe("sandboxTaskRolePolicy", () => {
+  it("grants the four ECS Exec channel actions and nothing else", () => {
+    const statements = sandboxTaskRolePolicy().Statement;
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual([
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]);
+    expect(ECS_EXEC_TASK_ACTIONS).toHaveLength(4);
+  });
+});
+
+describe("hubExecutionSecretPolicy", () => {
+  it("reads the one token secret", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hub-token-AbCdEf";
+    expect(hubExecutionSecretPolicy(arn).Statement).toEqual([
+      { Sid: "ReadHubToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn },
+    ]);
+  });
+});
+
+describe("taskExecutionManagedPolicyArn", () => {
+  it("follows the partition", () => {
+    expect(taskExecutionManagedPolicyArn("aws-cn")).toBe(
+      "arn:aws-cn:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    );
+  });
+});
+
+describe("hubTaskRoleStatements", () => {
+  const inThisCluster = { ArnEquals: { "ecs:cluster": scope.clusterArn } };
+
+  it("has exactly these statements, no `*` action and no wildcard service", () => {
+    const statements = hubTaskRoleStatements(scope);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      "RunSandboxFamilyInCluster",
+      "DescribeOwnCluster",
+      "ManageTasksInCluster",
+      "ListTasksInCluster",
+      "TagSandboxTasksAtLaunch",
+      "RegisterSandboxTaskDefinitions",
+      "PassSandboxRolesToEcsTasks",
+    ]);
+    for (const action of statements.flatMap((s) => s.Action)) {
+      expect(action).toMatch(/^(ecs|iam):[A-Za-z]+$/);
+    }
+  });
+
+  it("runs only revisions of the sandbox family, in this cluster", () => {
+    expect(statement("RunSandboxFamilyInCluster")).toEqual({
+      Sid: "RunSandboxFamilyInCluster",
+      Effect: "Allow",
+      Action: ["ecs:RunTask"],
+      Resource: `${ecsArn}:task-definition/sandbox-platform-dev-sandbox:*`,
+      Condition: inThisCluster,
+    });
+  });
+
+  it("describes its own cluster only (the Hub's readiness check)", () => {
+    expect(statement("DescribeOwnCluster")).toEqual({
+      Sid: "DescribeOwnCluster",
+      Effect: "Allow",
+      Action: ["ecs:DescribeClusters"],
+      Resource: scope.clusterArn,
+    });
+  });
+
+  it("describes, execs into and stops only tasks of this cluster", () => {
+    expect(statement("ManageTasksInCluster")).toEqual({
+      Sid: "ManageTasksInCluster",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTasks", "ecs:ExecuteCommand", "ecs:StopTask"],
+      Resource: [scope.clusterArn, `${ecsArn}:task/sandboxes/*`],
+      Condition: inThisCluster,
+    });
+  });
+
+  it("lists tasks only in this cluster", () => {
+    expect(statement("ListTasksInCluster")).toMatchObject({
+      Action: ["ecs:ListTasks"],
+      Resource: "*",
+      Condition: inThisCluster,
+    });
+  });
+
+  it("tags only this cluster's tasks, and only while launching them", () => {
+    expect(statement("TagSandboxTasksAtLaunch")).toMatchObject({
+      Action: ["ecs:TagResource"],
+      Resource: `${ecsArn}:task/sandboxes/*`,
+      Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    });
+  });
+
+  it("keeps the unscopable task-definition actions to the three the Hub needs", () => {
+    const register = statement("RegisterSandboxTaskDefinitions");
+    expect(register.Action).toEqual([
+      "ecs:DescribeTaskDefinition",
+      "ecs:ListTaskDefinitions",
+      "ecs:RegisterTaskDefinition",
+    ]);
+    expect(register.Resource).toBe("*");
+  });
+
+  it("passes only the two sandbox roles, and only to ECS tasks", () => {
+    expect(statement("PassSandboxRolesToEcsTasks")).toEqual({
+      Sid: "PassSandboxRolesToEcsTasks",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: [scope.sandboxExecutionRoleArn, scope.sandboxTaskRoleArn],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    });
+  });
+
+  it("gives the Hub no ssmmessages rights: ExecuteCommand's session token is enough", () => {
+    const actions = hubTaskRoleStatements(scope).flatMap((s) => s.Action);
+    expect(actions.filter((a) => a.startsWith("ssmmessages:"))).toEqual([]);
+  });
+
+  it("leaves `*` resources only where IAM offers no scoping, each with a reason", () => {
+    const unscoped = hubTaskRoleStatements(scope).filter((s) => s.Resource === "*");
+    expect(unscoped.map((s) => [s.Sid, s.Condition !== undefined])).toEqual([
+      ["ListTasksInCluster", true],
+      ["RegisterSandboxTaskDefinitions", false],
+    ]);
+  });
+});

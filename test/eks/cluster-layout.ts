@@ -1,0 +1,113 @@
+/**
+ * The placement check's inputs rebuilt from what a stack actually records: node groups (labels,
+ * taints, allocatable from instance type and the maxPods their launch template sets), Fargate profile
+ * selectors, and the workloads (Hub, placeholders, image puller, autoscaler, CoreDNS, sandboxes).
+ */
+import { allocatable } from "../../components/eks/instance-types";
+import {
+  workloadFromPodSpec,
+  type ClusterLayout,
+  type NodeGroupView,
+  type Workload,
+} from "../../components/kubernetes/placement-check";
+import type { Taint, TaintEffect } from "../../components/kubernetes/placement";
+import type { Recorder } from "../harness/mocks";
+
+const EFFECTS: Record<string, TaintEffect> = {
+  NO_SCHEDULE: "NoSchedule",
+  PREFER_NO_SCHEDULE: "PreferNoSchedule",
+  NO_EXECUTE: "NoExecute",
+};
+
+function maxPodsOf(recorder: Recorder, launchTemplateId: string): number {
+  const template = recorder
+    .ofType("aws:ec2/launchTemplate:LaunchTemplate")
+    .find((t) => `mocked::${t.type}::${t.name}` === launchTemplateId);
+  if (!template) throw new Error(`no launch template with id ${launchTemplateId}`);
+  const userData = Buffer.from(template.inputs.userData, "base64").toString("utf8");
+  return Number(/maxPods: (\d+)/.exec(userData)?.[1]);
+}
+
+export function layoutFromRecorder(recorder: Recorder): ClusterLayout {
+  const nodeGroups: NodeGroupView[] = recorder.ofType("eks:index:ManagedNodeGroup").map((g) => ({
+    name: g.name,
+    labels: g.inputs.labels ?? {},
+    taints: (g.inputs.taints ?? []).map((t: { key: string; value: string; effect: string }): Taint => ({
+      ...t,
+      effect: EFFECTS[t.effect]!,
+    })),
+    allocatable: allocatable(g.inputs.instanceTypes[0], maxPodsOf(recorder, g.inputs.launchTemplate.id)),
+  }));
+  const fargateSelectors = recorder
+    .ofType("aws:eks/fargateProfile:FargateProfile")
+    .flatMap((p) => p.inputs.selectors);
+  return { nodeGroups, fargateSelectors };
+}
+
+/** Workloads whose pod template the stack records (Deployments and DaemonSets). */
+export function recordedWorkload(recorder: Recorder, type: string, name: string): Workload {
+  const object = recorder.one(type, name).inputs;
+  const template = object.spec.template;
+  return workloadFromPodSpec(name, object.metadata.namespace, template.metadata.labels, template.spec);
+}
+
+/** cluster-autoscaler as the chart renders it from the recorded values. */
+export function autoscalerWorkload(recorder: Recorder): Workload {
+  const values = recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
+  return workloadFromPodSpec(
+    "cluster-autoscaler",
+    "kube-system",
+    {},
+    {
+      nodeSelector: values.nodeSelector,
+      tolerations: values.tolerations,
+      containers: [{ resources: values.resources }],
+    },
+  );
+}
+
+/** CoreDNS as the EKS add-on deploys it: no node selector, critical-add-on and control-plane tolerations. */
+export const COREDNS: Workload = {
+  name: "coredns",
+  namespace: "kube-system",
+  labels: { "k8s-app": "kube-dns" },
+  tolerations: [
+    { key: "CriticalAddonsOnly", operator: "Exists" },
+    { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+  ],
+  requests: { cpu: 100, memoryMiB: 70 },
+};
+
+/**
+ * A sandbox pod as the Hub's contract says it builds one from its environment: EC2 sandboxes select
+ * HUB_K8S_WORKER_LABEL and tolerate HUB_K8S_WORKER_TAINT; Fargate sandboxes carry HUB_K8S_FARGATE_LABEL
+ * when the Hub offers more than one placement.
+ */
+export function sandboxFromHubEnv(env: Record<string, string>, placement: "ec2" | "fargate"): Workload {
+  const [labelKey, labelValue] = env.HUB_K8S_WORKER_LABEL!.split("=") as [string, string];
+  const taint = /^([^=]+)=([^:]+):(\w+)$/.exec(env.HUB_K8S_WORKER_TAINT!)!;
+  const [fargateKey, fargateValue] = env.HUB_K8S_FARGATE_LABEL!.split("=") as [string, string];
+  const base = {
+    name: `sandbox-${placement}`,
+    namespace: env.HUB_K8S_NAMESPACE!,
+    requests: { cpu: 100, memoryMiB: 128 },
+  };
+  const identity = { "sandbox.hub/instance": env.HUB_INSTANCE!, "sandbox.hub/id": "sbx-1" };
+  if (placement === "ec2") {
+    return {
+      ...base,
+      labels: identity,
+      nodeSelector: { [labelKey]: labelValue },
+      tolerations: [{ key: taint[1], operator: "Equal", value: taint[2], effect: taint[3] }],
+    };
+  }
+  const several = env.HUB_K8S_PLACEMENTS!.includes(",");
+  return { ...base, labels: several ? { ...identity, [fargateKey]: fargateValue } : identity };
+}
+
+/** The Hub's environment as the recorded Deployment sets it. */
+export function hubEnvFromRecorder(recorder: Recorder): Record<string, string> {
+  const container = recorder.one("kubernetes:apps/v1:Deployment", "eks-hub-deployment").inputs.spec.template
+    .spec.containers[0];
+  return Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+}

@@ -1,0 +1,135 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { FARGATE, landingPlaces } from "../../components/kubernetes/placement-check";
+import type { Recorder } from "../harness/mocks";
+import { runStack } from "../harness/stack";
+import { validateKubernetesObjects } from "../kubernetes/k8s-schema";
+import {
+  COREDNS,
+  hubEnvFromRecorder,
+  layoutFromRecorder,
+  recordedWorkload,
+  sandboxFromHubEnv,
+} from "./cluster-layout";
+
+const CLUSTER = "sandbox-platform-eks-fargate";
+const ADMIN = "arn:aws:iam::123456789012:role/platform-admin";
+let recorder: Recorder;
+let outputs: Record<string, any>;
+
+beforeAll(async () => {
+  ({ recorder, outputs } = await runStack("eks-fargate", {
+    overrides: {
+      "sandbox-platform:eks": { adminRoleArn: ADMIN, publicAccessCidrs: ["203.0.113.0/24"] },
+      "sandbox-platform:hub": { imageUri: "ghcr.io/example/hub:1.0.0" },
+    },
+  }));
+});
+
+describe("eks-fargate: what it leaves out", () => {
+  it("has no worker group, autoscaler, placeholders or image puller, only the manager group", () => {
+    expect(recorder.ofType("eks:index:ManagedNodeGroup").map((g) => g.name)).toEqual(["eks-manager-nodes"]);
+    for (const type of [
+      "hub:eks:WorkerGroup",
+      "hub:eks:ClusterAutoscaler",
+      "hub:kubernetes:Overprovisioning",
+      "hub:kubernetes:ImagePuller",
+      "kubernetes:helm.sh/v3:Release",
+      "aws:autoscaling/tag:Tag",
+    ]) {
+      expect(recorder.ofType(type), type).toEqual([]);
+    }
+  });
+
+  it("builds no image when a prebuilt one is configured, and the Hub runs it", () => {
+    expect(recorder.ofType("awsx:ecr:Image")).toEqual([]);
+    expect(recorder.ofType("aws:ecr/repository:Repository")).toEqual([]);
+    const hub = recorder.one("kubernetes:apps/v1:Deployment", "eks-hub-deployment").inputs;
+    expect(hub.spec.template.spec.containers[0].image).toBe("ghcr.io/example/hub:1.0.0");
+  });
+});
+
+describe("eks-fargate: cluster access from config", () => {
+  it("gives the admin role cluster-admin through an access entry and limits the public endpoint", () => {
+    expect(recorder.one("eks:index:Cluster").inputs).toMatchObject({
+      name: CLUSTER,
+      publicAccessCidrs: ["203.0.113.0/24"],
+      accessEntries: {
+        admin: {
+          principalArn: ADMIN,
+          accessPolicies: {
+            clusterAdmin: {
+              policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+              accessScope: { type: "cluster" },
+            },
+          },
+        },
+      },
+    });
+  });
+});
+
+describe("eks-fargate: the Fargate profile", () => {
+  it("selects the whole sandbox namespace on the private subnets", () => {
+    const profile = recorder.one("aws:eks/fargateProfile:FargateProfile").inputs;
+    expect(profile.selectors).toEqual([{ namespace: "sandboxes" }]);
+    expect(profile.clusterName).toBe(CLUSTER);
+    expect(profile.subnetIds).toEqual([
+      "mocked-subnet-sandbox-vpc-private-1",
+      "mocked-subnet-sandbox-vpc-private-2",
+    ]);
+    expect(profile.podExecutionRoleArn).toContain("eks-fargate-pod-execution");
+  });
+
+  it("has its own pod execution role, assumable by EKS Fargate for this cluster only", () => {
+    const trust = JSON.parse(
+      recorder.one("aws:iam/role:Role", "eks-fargate-pod-execution").inputs.assumeRolePolicy,
+    );
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "eks-fargate-pods.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          ArnLike: { "aws:SourceArn": `arn:aws:eks:eu-west-1:123456789012:fargateprofile/${CLUSTER}/*` },
+        },
+      },
+    ]);
+    expect(
+      recorder.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "eks-fargate-pod-execution-policy")
+        .inputs.policyArn,
+    ).toBe("arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy");
+  });
+
+  it("sizes the sandbox quota for Fargate's 1000 pods", () => {
+    expect(recorder.one("kubernetes:core/v1:ResourceQuota").inputs.spec.hard.pods).toBe("1000");
+  });
+});
+
+describe("eks-fargate: the Hub and placement", () => {
+  it("offers the fargate placement only", () => {
+    expect(hubEnvFromRecorder(recorder).HUB_K8S_PLACEMENTS).toBe("fargate");
+    expect(outputs.eks.placements).toEqual(["fargate"]);
+  });
+
+  it("sends every sandbox pod to Fargate, label or not", () => {
+    const layout = layoutFromRecorder(recorder);
+    expect(landingPlaces(layout, sandboxFromHubEnv(hubEnvFromRecorder(recorder), "fargate"))).toEqual([
+      FARGATE,
+    ]);
+  });
+
+  it("runs the Hub and CoreDNS on the manager group, not on Fargate", () => {
+    const layout = layoutFromRecorder(recorder);
+    expect(
+      landingPlaces(
+        layout,
+        recordedWorkload(recorder, "kubernetes:apps/v1:Deployment", "eks-hub-deployment"),
+      ),
+    ).toEqual(["eks-manager-nodes"]);
+    expect(landingPlaces(layout, COREDNS)).toEqual(["eks-manager-nodes"]);
+  });
+
+  it("every Kubernetes object validates against the Kubernetes schema", () => {
+    expect(validateKubernetesObjects(recorder).length).toBeGreaterThanOrEqual(12);
+  });
+});

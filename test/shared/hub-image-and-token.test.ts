@@ -1,0 +1,74 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { installMocks, promiseOf, type Recorder } from "../harness/mocks";
+import { settled } from "./settle";
+import type * as HubImageModule from "../../components/shared/hub-image";
+import type * as HubTokenModule from "../../components/shared/hub-token";
+
+let recorder: Recorder;
+let modules: { image: typeof HubImageModule; token: typeof HubTokenModule };
+
+beforeAll(async () => {
+  recorder = await installMocks("sandbox-platform", "test");
+  modules = {
+    image: await import("../../components/shared/hub-image"),
+    token: await import("../../components/shared/hub-token"),
+  };
+});
+
+describe("HubImage", () => {
+  it("builds hub-app/Dockerfile from the repository root into a scanned ECR repository", async () => {
+    const hub = new modules.image.HubImage("built", { keepImages: 7 });
+    const uri = await promiseOf(hub.imageUri);
+    await settled(recorder);
+    const repository = recorder.one("aws:ecr/repository:Repository", "built-repository");
+    expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
+    expect(repository.inputs.imageTagMutability).toBe("IMMUTABLE");
+    const lifecycle = recorder.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", "built-lifecycle");
+    expect(JSON.parse(lifecycle.inputs.policy).rules[0].selection.countNumber).toBe(7);
+    const image = recorder.one("awsx:ecr:Image", "built-image");
+    expect(image.inputs.context).toBe(modules.image.REPO_ROOT);
+    expect(image.inputs.dockerfile).toBe(path.join(modules.image.REPO_ROOT, "hub-app", "Dockerfile"));
+    expect(image.inputs.platform).toBe("linux/amd64");
+    expect(uri).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/mocked-built-image@sha256:mocked`);
+    expect(recorder.parentOf(image)?.type).toBe("hub:shared:HubImage");
+  });
+
+  it("uses a prebuilt image as given and builds nothing", async () => {
+    const before = (await settled(recorder)).resources.length;
+    const hub = new modules.image.HubImage("given", {
+      prebuiltImageUri: "ghcr.io/example/hub:1.2.3",
+      keepImages: 10,
+    });
+    expect(await promiseOf(hub.imageUri)).toBe("ghcr.io/example/hub:1.2.3");
+    expect(hub.repository).toBeUndefined();
+    await settled(recorder);
+    const made = recorder.resources.slice(before).map((r) => r.type);
+    expect(made).toEqual(["hub:shared:HubImage"]);
+  });
+});
+
+describe("HubToken", () => {
+  it("stores a generated alphanumeric token in Secrets Manager and exposes it only as a secret", async () => {
+    const token = new modules.token.HubToken("api");
+    await settled(recorder);
+    const password = recorder.one("random:index/randomPassword:RandomPassword", "api-value");
+    expect(password.inputs).toMatchObject({ length: 48, special: false });
+    const version = recorder.one("aws:secretsmanager/secretVersion:SecretVersion", "api-version");
+    expect(version.inputs.secretId).toBe("mocked::aws:secretsmanager/secret:Secret::api-secret");
+    // Pulumi marks secret inputs with its secret signature; the value underneath is the password.
+    expect(version.inputs.secretString).toEqual({
+      [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+      value: "mocked-password-api-value",
+    });
+    expect(await pulumi.isSecret(token.token)).toBe(true);
+    expect(await promiseOf(token.secretArn)).toMatch(/^arn:aws:secretsmanager:.*api-secret$/);
+  });
+
+  it("refuses a token shorter than 32 characters", () => {
+    expect(() => new modules.token.HubToken("short", { length: 16 })).toThrow(
+      /HubToken length must be a whole number of at least 32, got 16/,
+    );
+  });
+});

@@ -1,4 +1,4 @@
-/** The live progress bar (created, ready, failed, in flight), on stderr and only when stderr is a terminal. */
+/** The live progress bar (filled by containers done; counts created, ready, failed, in flight), on stderr and only when stderr is a terminal. */
 import cliProgress from "cli-progress";
 import type { Progress } from "./run-spawn.js";
 
@@ -34,7 +34,7 @@ export function createProgressView(stream: TerminalStream = process.stderr): Pro
         bar.start(progress.total, 0, { ...progress });
         started = true;
       }
-      bar.update(progress.ready + progress.failed, { ...progress });
+      bar.update(progress.fired - progress.inFlight, { ...progress });
     },
     notice: (line) => {
       if (started) bar.stop();

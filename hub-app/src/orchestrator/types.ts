@@ -1,3 +1,5 @@
+import type { Logger } from "pino";
+
 /**
  * The one interface every orchestrator (local, kubernetes, ecs) implements.
  *
@@ -36,7 +38,9 @@ export interface ContainerSpec {
  * Creation phases the orchestrator can see, in ms since `createdAt`
  * (e.g. accepted, scheduled, started, ready). Keys an orchestrator cannot see are absent.
  */
-export type ContainerTimings = Partial<Record<"accepted" | "scheduled" | "pulled" | "started" | "ready", number>>;
+export type ContainerTimings = Partial<
+  Record<"accepted" | "scheduled" | "pulled" | "started" | "ready", number>
+>;
 
 /** A container as the API shows it. */
 export interface ContainerInfo {
@@ -113,5 +117,5 @@ export interface Orchestrator {
 export interface OrchestratorContext {
   /** This Hub's name; sandboxes are labelled/tagged with it so `list` shows only this Hub's. */
   readonly instance: string;
-  readonly logger: import("pino").Logger;
+  readonly logger: Logger;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { choiceEnv, describeEnvIssues, numberEnv, optionalTextEnv } from "./env-fields.js";
 // The env schemas come from each orchestrator's settings module, not its index: that keeps SDK clients out of this import graph.
 import { ecsEnvSchema } from "./orchestrator/ecs/settings.js";
+import { kubernetesEnvSchema } from "./orchestrator/kubernetes/settings.js";
 import { localEnvSchema } from "./orchestrator/local/env.js";
 import { ORCHESTRATOR_KINDS, type OrchestratorKind } from "./orchestrator/types.js";
 
@@ -10,6 +11,7 @@ import { ORCHESTRATOR_KINDS, type OrchestratorKind } from "./orchestrator/types.
 /** Each orchestrator's own environment schema; the one picked by HUB_ORCHESTRATOR is applied. */
 export const orchestratorEnvSchemas = {
   local: localEnvSchema,
+  kubernetes: kubernetesEnvSchema,
   ecs: ecsEnvSchema,
 } as const;
 

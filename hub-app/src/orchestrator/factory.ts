@@ -1,5 +1,6 @@
 import type { OrchestratorSelection } from "../config.js";
 import { createEcsOrchestrator } from "./ecs/index.js";
+import { createKubernetesOrchestrator } from "./kubernetes/index.js";
 import { createLocalOrchestrator } from "./local/index.js";
 import type { Orchestrator, OrchestratorContext } from "./types.js";
 
@@ -13,6 +14,7 @@ type Factories = {
 /** The one place that maps an orchestrator kind to its implementation. */
 const FACTORIES: Factories = {
   local: (settings, context) => createLocalOrchestrator(settings, context),
+  kubernetes: (settings, context) => createKubernetesOrchestrator(settings, context),
   ecs: (settings, context) => createEcsOrchestrator(settings, context),
 };
 

@@ -3,13 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  buildRunScript,
-  execCommandFor,
-  killedByTimeout,
-  parseRunOutput,
-  timeoutSeconds,
-} from "../../src/orchestrator/ecs/run-script.js";
+import { killedByTimeout, timeoutSeconds } from "../../src/orchestrator/command-script.js";
+import { buildRunScript, execCommandFor, parseRunOutput } from "../../src/orchestrator/ecs/run-script.js";
 
 const workdirs: string[] = [];
 afterEach(() => workdirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));

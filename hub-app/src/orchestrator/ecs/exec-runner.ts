@@ -9,14 +9,8 @@ import type { RetryClock } from "../retry.js";
 import type { RunRequest, RunResult } from "../types.js";
 import { callEcs } from "./errors.js";
 import { runSsmSession, type SessionEnd, type SessionEndpoint, type SessionOptions } from "./exec-session.js";
-import {
-  KILL_AFTER_SECONDS,
-  buildRunScript,
-  execCommandFor,
-  killedByTimeout,
-  newNonce,
-  parseRunOutput,
-} from "./run-script.js";
+import { KILL_AFTER_SECONDS, killedByTimeout } from "../command-script.js";
+import { buildRunScript, execCommandFor, newNonce, parseRunOutput } from "./run-script.js";
 import type { EcsSettings } from "./settings.js";
 import { SANDBOX_CONTAINER_NAME } from "./task-definitions.js";
 

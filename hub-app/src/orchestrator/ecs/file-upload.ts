@@ -10,7 +10,7 @@ import tarStream from "tar-stream";
 import { HubError } from "../../errors.js";
 import type { FileToWrite, RunRequest, RunResult } from "../types.js";
 import { buildRunScript, execCommandFor } from "./run-script.js";
-import { shellCommand, shellQuote } from "./shell-quote.js";
+import { shellCommand, shellQuote } from "../shell-quote.js";
 
 /** Exit status of the upload script when a path passes through a symlink (EX_DATAERR in sysexits.h). */
 const SYMLINK_EXIT = 65;

@@ -1,6 +1,7 @@
 /** The ECS orchestrator: sandboxes as Fargate tasks, commands and files through ECS Exec. */
 import { DescribeClustersCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { HubError, notFound } from "../../errors.js";
+import { markReady } from "../ready-now.js";
 import type { RetryClock } from "../retry.js";
 import type {
   ContainerInfo,
@@ -92,7 +93,7 @@ export class EcsOrchestrator implements Orchestrator {
     for (let delay = polling.initialDelayMs; ; delay = Math.min(delay * 1.5, polling.maxDelayMs)) {
       const info = await this.get(id);
       if (info === undefined) throw notFound(id);
-      if (info.status === "running") return readyNow(info, now());
+      if (info.status === "running") return markReady(info, now());
       if (info.status === "failed")
         throw new HubError(
           "container_failed",
@@ -213,9 +214,4 @@ function sizeFor(spec: ContainerSpec) {
   } catch (error) {
     throw new HubError("invalid_request", (error as Error).message);
   }
-}
-
-function readyNow(info: ContainerInfo, nowMs: number): ContainerInfo {
-  const ready = Math.max(0, nowMs - Date.parse(info.createdAt));
-  return { ...info, readyAt: new Date(nowMs).toISOString(), timings: { ...info.timings, ready } };
 }

@@ -15,16 +15,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { HubError } from "../../errors.js";
-import type { RunRequest } from "../types.js";
-import { shellCommand, shellQuote } from "./shell-quote.js";
-
-/** Seconds `timeout` waits after SIGTERM before SIGKILL. */
-export const KILL_AFTER_SECONDS = 2;
-
-/** Exit statuses a command killed by `timeout` ends with: 124 (GNU timeout), 128+KILL, 128+TERM (busybox). */
-const TIMEOUT_EXIT_CODES = new Set([124, 137, 143]);
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { commandIntoFiles, type ScriptRequest } from "../command-script.js";
+import { shellQuote } from "../shell-quote.js";
 
 export const newNonce = (): string => randomBytes(6).toString("hex");
 
@@ -34,36 +26,12 @@ const markers = (nonce: string) => ({
   exit: `__HUB_EXIT_${nonce}_`,
 });
 
-export type ScriptRequest = Pick<RunRequest, "command" | "cwd" | "env" | "timeoutMs" | "maxOutputBytes">;
-
-/** `timeout` takes whole seconds everywhere (busybox has no fractions): round up, at least 1. */
-export const timeoutSeconds = (timeoutMs: number): number => Math.max(1, Math.ceil(timeoutMs / 1000));
-
 /** The script (for `sh -c`) that runs `request` in `workdir` and frames its output. */
 export function buildRunScript(request: ScriptRequest, workdir: string, nonce: string): string {
-  if (request.command.length === 0) throw new HubError("invalid_request", "command must name a program");
-  const exports = Object.entries(request.env ?? {}).map(([name, value]) => {
-    if (!ENV_NAME.test(name)) {
-      throw new HubError(
-        "invalid_request",
-        `env name ${JSON.stringify(name)} is invalid: use letters, digits and _, not starting with a digit`,
-      );
-    }
-    return `export ${name}=${shellQuote(value)}`;
-  });
-  const directory = request.cwd === undefined || request.cwd === "" ? workdir : `${workdir}/${request.cwd}`;
-  const steps = [
-    `mkdir -p ${shellQuote(workdir)}`,
-    `cd ${shellQuote(directory)}`,
-    ...exports,
-    `exec timeout -k ${KILL_AFTER_SECONDS} ${timeoutSeconds(request.timeoutMs)} ${shellCommand(request.command)}`,
-  ];
   const keep = request.maxOutputBytes + 1;
   const mark = markers(nonce);
   return [
-    "d=$(mktemp -d) || exit 70",
-    `(${steps.join(" && ")}) </dev/null >"$d/o" 2>"$d/e"`,
-    "c=$?",
+    ...commandIntoFiles(request, workdir),
     `printf '\\n%s\\n' ${mark.out}`,
     `head -c ${keep} "$d/o" | base64`,
     `printf '\\n%s\\n' ${mark.err}`,
@@ -100,12 +68,6 @@ export function parseRunOutput(text: string, nonce: string): ParsedRun | undefin
     stderr: decodeSection(text.slice(errAt + mark.err.length, exit.index)),
     exitCode: Number(exit[1]),
   };
-}
-
-/** True when the command most likely ended because `timeout` killed it. */
-export function killedByTimeout(exitCode: number, elapsedMs: number, timeoutMs: number): boolean {
-  // Only a timeout kill takes at least the whole timeout; a command exiting 124 early is not one.
-  return TIMEOUT_EXIT_CODES.has(exitCode) && elapsedMs >= timeoutSeconds(timeoutMs) * 1000;
 }
 
 function decodeSection(section: string): Buffer {

@@ -4,19 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import type { RunTaskCommandInput, Task, Tag } from "@aws-sdk/client-ecs";
+import { METADATA_KEY } from "../metadata-keys.js";
 import type { ContainerInfo, ContainerSpec, ContainerStatus, ContainerTimings } from "../types.js";
 import type { EcsSettings } from "./settings.js";
 import { SANDBOX_CONTAINER_NAME } from "./task-definitions.js";
 
-export const TAG = {
-  instance: "sandbox.hub/instance",
-  id: "sandbox.hub/id",
-  createdAt: "sandbox.hub/created-at",
-  expiresAt: "sandbox.hub/expires-at",
-  cpu: "sandbox.hub/cpu",
-  memory: "sandbox.hub/memory",
-  placement: "sandbox.hub/placement",
-} as const;
+export const TAG = METADATA_KEY;
 
 /** StopTask's reason when the Hub deletes a sandbox; a task stopped with it is gone, not failed. */
 export const HUB_STOP_REASON = "sandbox.hub: deleted";

@@ -28,7 +28,7 @@ import {
   type SandboxLayout,
   type SandboxLimits,
 } from "./sandbox-args.js";
-import { tarArchive } from "./tar-archive.js";
+import { tarArchive } from "../tar-archive.js";
 import { waitUntilGone } from "./wait-until-gone.js";
 
 /** The only image a local sandbox has: the host's own programs, seen read-only. */

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { shellCommand, shellQuote } from "../../src/orchestrator/ecs/shell-quote.js";
+import { shellCommand, shellQuote } from "../src/orchestrator/shell-quote.js";
 
 /** What a real sh makes of the quoted words: each argument on its own NUL-terminated record. */
 function wordsAfterSh(command: string): string[] {

@@ -2,7 +2,7 @@
  * POSIX shell quoting: the word reads back as exactly `value` in sh, dash, bash and busybox ash.
  * Inside single quotes nothing is special except the quote itself, which becomes '\''.
  */
-import { HubError } from "../../errors.js";
+import { HubError } from "../errors.js";
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 

@@ -1,5 +1,5 @@
 import { pack } from "tar-stream";
-import type { FileToWrite } from "../types.js";
+import type { FileToWrite } from "./types.js";
 
 const DEFAULT_FILE_MODE = 0o644;
 

@@ -1,0 +1,285 @@
+/** The Kubernetes orchestrator: a Pod per sandbox, readiness from one shared watch, commands and files over exec. */
+import type { CoreV1Api, Exec, V1Pod } from "@kubernetes/client-node";
+import { HubError, notFound } from "../../errors.js";
+import { commandIntoFiles, KILL_AFTER_SECONDS, killedByTimeout } from "../command-script.js";
+import { markReady } from "../ready-now.js";
+import { tarArchive } from "../tar-archive.js";
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  FileToWrite,
+  Orchestrator,
+  OrchestratorContext,
+  Placement,
+  RunRequest,
+  RunResult,
+} from "../types.js";
+import { apiStatusCode, callKube, toHubError } from "./api-errors.js";
+import { execInPod, type ExecOutcome } from "./pod-exec.js";
+import { podToInfo } from "./pod-info.js";
+import { buildSandboxPod, instanceSelector, SANDBOX_CONTAINER } from "./pod-spec.js";
+import type { PodWatcher } from "./pod-watcher.js";
+import type { KubernetesSettings } from "./settings.js";
+
+/** How long the Hub waits past a command's own `timeout` kill before it closes the exec socket itself. */
+const EXEC_SLACK_MS = 5000;
+const WRITE_FILES_TIMEOUT_MS = 60_000;
+const WRITE_FILES_OUTPUT_BYTES = 64 * 1024;
+/** Enough for the pod to see SIGTERM; the keep-alive command exits on it at once. */
+const DELETE_GRACE_SECONDS = 1;
+
+export interface KubernetesParts {
+  readonly core: CoreV1Api;
+  readonly exec: Exec;
+  readonly watcher: PodWatcher;
+  readonly now: () => number;
+}
+
+export class KubernetesOrchestrator implements Orchestrator {
+  readonly kind = "kubernetes" as const;
+  readonly placements: readonly Placement[];
+  private readonly labelSelector: string;
+
+  constructor(
+    private readonly settings: KubernetesSettings,
+    private readonly context: OrchestratorContext,
+    private readonly parts: KubernetesParts,
+  ) {
+    this.placements = settings.placements;
+    this.labelSelector = instanceSelector(context.instance);
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    if (!this.placements.includes(spec.placement)) {
+      throw new HubError(
+        "invalid_request",
+        `placement ${spec.placement} is not served here: this cluster offers ${this.placements.join(", ")}`,
+      );
+    }
+    const body = buildSandboxPod(spec, this.settings, this.context.instance);
+    const { namespace } = this.settings;
+    const pod = await callKube(`create pod ${spec.id} in namespace ${namespace}`, () =>
+      this.parts.core.createNamespacedPod({ namespace, body }),
+    );
+    this.context.logger.info(
+      { id: spec.id, placement: spec.placement, image: spec.image },
+      "sandbox pod created",
+    );
+    return this.infoOf(pod) ?? this.unreadable(spec.id);
+  }
+
+  async waitReady(id: string, timeoutMs: number): Promise<ContainerInfo> {
+    const deadline = this.parts.now() + timeoutMs;
+    return new Promise<ContainerInfo>((resolve, reject) => {
+      const timers: NodeJS.Timeout[] = [];
+      let settled = false;
+      let recheckArmed = false;
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        unsubscribe();
+        for (const timer of timers) clearTimeout(timer);
+        outcome();
+      };
+      let latest: V1Pod | undefined;
+      const judge = (pod: V1Pod) => {
+        latest = pod;
+        const info = this.infoOf(pod);
+        if (info === undefined) return finish(() => reject(notFound(id)));
+        if (info.status === "running") return finish(() => resolve(markReady(info, this.parts.now())));
+        if (info.status === "failed") {
+          return finish(() =>
+            reject(
+              new HubError(
+                "container_failed",
+                `sandbox ${id} cannot start: ${info.message ?? "no reason given"}`,
+              ),
+            ),
+          );
+        }
+        if (info.status === "terminating") {
+          return finish(() =>
+            reject(
+              new HubError("container_failed", `sandbox ${id} is being deleted and will not become ready`),
+            ),
+          );
+        }
+        if (!recheckArmed && info.message?.startsWith("Unschedulable") === true) {
+          // An unschedulable pod produces no more events: judge it again when its deadline has passed.
+          recheckArmed = true;
+          const due = Date.parse(info.createdAt) + this.settings.unschedulableDeadlineMs - this.parts.now();
+          timers.push(setTimeout(() => latest && judge(latest), Math.max(0, due) + 1));
+        }
+      };
+      const unsubscribe = this.parts.watcher.subscribe(id, judge);
+      timers.push(
+        setTimeout(
+          () =>
+            finish(() =>
+              reject(
+                new HubError("timeout", `sandbox ${id} was not ready for commands within ${timeoutMs} ms`),
+              ),
+            ),
+          Math.max(0, deadline - this.parts.now()),
+        ),
+      );
+      // The watch may have started before the pod changed; one read closes that gap.
+      this.readPod(id).then(
+        (pod) => (pod === undefined ? finish(() => reject(notFound(id))) : judge(pod)),
+        (error: unknown) => finish(() => reject(error)),
+      );
+    });
+  }
+
+  async get(id: string): Promise<ContainerInfo | undefined> {
+    const pod = await this.readPod(id);
+    return pod === undefined ? undefined : this.infoOf(pod);
+  }
+
+  async list(): Promise<ContainerInfo[]> {
+    const { namespace } = this.settings;
+    const pods = await callKube(`list pods in namespace ${namespace}`, () =>
+      this.parts.core.listNamespacedPod({ namespace, labelSelector: this.labelSelector }),
+    );
+    return pods.items
+      .map((pod) => this.infoOf(pod))
+      .filter((info): info is ContainerInfo => info !== undefined);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const pod = await this.readPod(id);
+    // Already terminating: deleted by an earlier call, so this one is the caller's second delete.
+    if (pod === undefined || this.infoOf(pod) === undefined || pod.metadata?.deletionTimestamp !== undefined)
+      return false;
+    const { namespace } = this.settings;
+    try {
+      await callKube(`delete pod ${id} in namespace ${namespace}`, () =>
+        this.parts.core.deleteNamespacedPod({
+          name: id,
+          namespace,
+          gracePeriodSeconds: DELETE_GRACE_SECONDS,
+          // Only the pod that was read: never a newer pod that reused the name.
+          body: { preconditions: { uid: pod.metadata?.uid } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof HubError && error.code === "not_found") return false;
+      throw error;
+    }
+    return true;
+  }
+
+  async run(id: string, request: RunRequest): Promise<RunResult> {
+    const keep = request.maxOutputBytes + 1;
+    const script = [
+      ...commandIntoFiles(request, this.settings.workdir),
+      `head -c ${keep} "$d/o"`,
+      `head -c ${keep} "$d/e" >&2`,
+      'rm -rf "$d"',
+      'exit "$c"',
+    ].join("; ");
+    const started = this.parts.now();
+    const outcome = await this.execIn(id, ["/bin/sh", "-c", script], {
+      deadlineMs: request.timeoutMs + KILL_AFTER_SECONDS * 1000 + EXEC_SLACK_MS,
+      maxOutputBytes: request.maxOutputBytes,
+    });
+    const durationMs = this.parts.now() - started;
+    const timedOut =
+      outcome.exitCode === undefined || killedByTimeout(outcome.exitCode, durationMs, request.timeoutMs);
+    return {
+      exitCode: timedOut ? null : (outcome.exitCode ?? null),
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      timedOut,
+      truncated: outcome.truncated,
+      durationMs,
+    };
+  }
+
+  async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
+    const outcome = await this.execIn(id, ["tar", "-x", "-f", "-", "-C", this.settings.workdir], {
+      stdin: await tarArchive(files),
+      deadlineMs: WRITE_FILES_TIMEOUT_MS,
+      maxOutputBytes: WRITE_FILES_OUTPUT_BYTES,
+    });
+    if (outcome.exitCode === undefined) {
+      throw new HubError(
+        "timeout",
+        `writing ${files.length} files into sandbox ${id} took over ${WRITE_FILES_TIMEOUT_MS} ms`,
+      );
+    }
+    if (outcome.exitCode !== 0) {
+      throw new HubError(
+        "invalid_request",
+        `cannot write the files: ${outcome.stderr.trim() || `tar exited ${outcome.exitCode}`}`,
+      );
+    }
+  }
+
+  async ping(): Promise<void> {
+    const { namespace } = this.settings;
+    // One cheap read with the Hub's own rights: proves the API is reachable and RBAC allows listing sandboxes.
+    await callKube(`list pods in namespace ${namespace}`, () =>
+      this.parts.core.listNamespacedPod({ namespace, labelSelector: this.labelSelector, limit: 1 }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.parts.watcher.close();
+    return Promise.resolve();
+  }
+
+  private infoOf(pod: V1Pod): ContainerInfo | undefined {
+    return podToInfo(pod, {
+      instance: this.context.instance,
+      unschedulableDeadlineMs: this.settings.unschedulableDeadlineMs,
+      nowMs: this.parts.now(),
+    });
+  }
+
+  private async readPod(id: string): Promise<V1Pod | undefined> {
+    const { namespace } = this.settings;
+    try {
+      const pod = await this.parts.core.readNamespacedPod({ name: id, namespace });
+      return this.infoOf(pod) === undefined ? undefined : pod;
+    } catch (error) {
+      if (apiStatusCode(error) === 404) return undefined;
+      throw toHubError(`read pod ${id} in namespace ${namespace}`, error);
+    }
+  }
+
+  /**
+   * Exec on the hot path goes straight to the pod; only when it fails is the pod read, to answer
+   * 404 / not ready / failed instead of a bare WebSocket error.
+   */
+  private async execIn(
+    id: string,
+    argv: readonly string[],
+    options: Parameters<typeof execInPod>[3],
+  ): Promise<ExecOutcome> {
+    const target = { namespace: this.settings.namespace, pod: id, container: SANDBOX_CONTAINER };
+    try {
+      return await execInPod(this.parts.exec, target, argv, options);
+    } catch (error) {
+      const pod = await this.readPod(id);
+      const info = pod === undefined ? undefined : this.infoOf(pod);
+      if (info === undefined) throw notFound(id);
+      if (info.status === "failed") {
+        throw new HubError(
+          "container_failed",
+          `sandbox ${id} has stopped: ${info.message ?? "no reason given"}`,
+        );
+      }
+      if (info.status !== "running")
+        throw new HubError("conflict", `sandbox ${id} is ${info.status}, not ready for commands`);
+      throw error;
+    }
+  }
+
+  private unreadable(id: string): never {
+    throw new HubError(
+      "internal",
+      `Kubernetes created pod ${id} but it does not read back as this Hub's sandbox`,
+    );
+  }
+}

@@ -11,6 +11,8 @@ import {
   type Workload,
 } from "../../components/kubernetes/placement-check";
 import type { Taint, TaintEffect } from "../../components/kubernetes/placement";
+import { parseHubEnv } from "../../hub-app/src/config";
+import { buildSandboxPod } from "../../hub-app/src/orchestrator/kubernetes/pod-spec";
 import type { Recorder } from "../harness/mocks";
 
 const EFFECTS: Record<string, TaintEffect> = {
@@ -79,30 +81,33 @@ export const COREDNS: Workload = {
 };
 
 /**
- * A sandbox pod as the Hub's contract says it builds one from its environment: EC2 sandboxes select
- * HUB_K8S_WORKER_LABEL and tolerate HUB_K8S_WORKER_TAINT; Fargate sandboxes carry HUB_K8S_FARGATE_LABEL
- * when the Hub offers more than one placement.
+ * The sandbox pod the Hub itself would build (hub-app's buildSandboxPod) from the environment the
+ * stack gives it, at the smallest size the Hub allows.
  */
 export function sandboxFromHubEnv(env: Record<string, string>, placement: "ec2" | "fargate"): Workload {
-  const [labelKey, labelValue] = env.HUB_K8S_WORKER_LABEL!.split("=") as [string, string];
-  const taint = /^([^=]+)=([^:]+):(\w+)$/.exec(env.HUB_K8S_WORKER_TAINT!)!;
-  const [fargateKey, fargateValue] = env.HUB_K8S_FARGATE_LABEL!.split("=") as [string, string];
-  const base = {
-    name: `sandbox-${placement}`,
-    namespace: env.HUB_K8S_NAMESPACE!,
-    requests: { cpu: 100, memoryMiB: 128 },
+  const config = parseHubEnv(env);
+  if (config.orchestrator.kind !== "kubernetes")
+    throw new Error(`the Hub runs ${config.orchestrator.kind}, not kubernetes`);
+  const createdAt = new Date("2030-01-01T00:00:00Z");
+  const spec = {
+    id: "cnt-layout1",
+    image: config.defaultImage,
+    cpu: config.limits.cpuMin,
+    memoryMiB: config.limits.memoryMinMiB,
+    placement,
+    env: {},
+    ports: [],
+    createdAt,
+    expiresAt: createdAt,
   };
-  const identity = { "sandbox.hub/instance": env.HUB_INSTANCE!, "sandbox.hub/id": "sbx-1" };
-  if (placement === "ec2") {
-    return {
-      ...base,
-      labels: identity,
-      nodeSelector: { [labelKey]: labelValue },
-      tolerations: [{ key: taint[1], operator: "Equal", value: taint[2], effect: taint[3] }],
-    };
-  }
-  const several = env.HUB_K8S_PLACEMENTS!.includes(",");
-  return { ...base, labels: several ? { ...identity, [fargateKey]: fargateValue } : identity };
+  const pod = buildSandboxPod(spec, config.orchestrator.settings, config.instance);
+  if (pod.spec === undefined) throw new Error("the Hub built a sandbox pod without a spec");
+  return workloadFromPodSpec(
+    `sandbox-${placement}`,
+    config.orchestrator.settings.namespace,
+    pod.metadata?.labels ?? {},
+    pod.spec,
+  );
 }
 
 /** The Hub's environment as the recorded Deployment sets it. */

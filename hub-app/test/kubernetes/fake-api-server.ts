@@ -265,6 +265,8 @@ export class FakeKubeApi {
     const [, namespace = "", name = "", exec] = match ?? [];
     const pod = this.pods.get(`${namespace}/${name}`);
     if (exec === undefined || pod === undefined) return refuse(404, "Not Found");
+    // The kubelet can only exec into a running container; the API server answers 400 otherwise.
+    if (pod.status?.phase !== "Running") return refuse(400, "Bad Request");
     const call: ExecCall = {
       pod: name,
       container: url.searchParams.get("container") ?? "",

@@ -62,8 +62,8 @@ export function serveExec(
     cwd: podDir,
     stdio: [call.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
-  child.stdout.on("data", (chunk: Buffer) => socket.send(frame(STDOUT, chunk)));
-  child.stderr.on("data", (chunk: Buffer) => socket.send(frame(STDERR, chunk)));
+  child.stdout?.on("data", (chunk: Buffer) => socket.send(frame(STDOUT, chunk)));
+  child.stderr?.on("data", (chunk: Buffer) => socket.send(frame(STDERR, chunk)));
   socket.on("message", (data: Buffer) => {
     if (data[0] === CLOSE && data[1] === 0) child.stdin?.end();
     else if (data[0] === 0) child.stdin?.write(data.subarray(1));

@@ -14,11 +14,11 @@ interface ApiStatus {
 }
 
 function statusOf(body: unknown): ApiStatus {
-  if (typeof body === "object" && body !== null) return body as ApiStatus;
+  if (typeof body === "object" && body !== null) return body;
   if (typeof body !== "string" || body === "") return {};
   try {
     const parsed: unknown = JSON.parse(body);
-    return typeof parsed === "object" && parsed !== null ? (parsed as ApiStatus) : {};
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
   } catch {
     return { message: body.slice(0, 300) };
   }

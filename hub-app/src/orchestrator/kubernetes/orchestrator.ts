@@ -24,6 +24,7 @@ import type { KubernetesSettings } from "./settings.js";
 /** How long the Hub waits past a command's own `timeout` kill before it closes the exec socket itself. */
 const EXEC_SLACK_MS = 5000;
 const WRITE_FILES_TIMEOUT_MS = 60_000;
+const RECHECK_MARGIN_MS = 10;
 const WRITE_FILES_OUTPUT_BYTES = 64 * 1024;
 /** Enough for the pod to see SIGTERM; the keep-alive command exits on it at once. */
 const DELETE_GRACE_SECONDS = 1;
@@ -108,7 +109,12 @@ export class KubernetesOrchestrator implements Orchestrator {
           // An unschedulable pod produces no more events: judge it again when its deadline has passed.
           recheckArmed = true;
           const due = Date.parse(info.createdAt) + this.settings.unschedulableDeadlineMs - this.parts.now();
-          timers.push(setTimeout(() => latest && judge(latest), Math.max(0, due) + 1));
+          const recheck = () => {
+            recheckArmed = false;
+            if (latest !== undefined) judge(latest);
+          };
+          // Timers may fire a little early against the wall clock the deadline is measured on.
+          timers.push(setTimeout(recheck, Math.max(0, due) + RECHECK_MARGIN_MS));
         }
       };
       const unsubscribe = this.parts.watcher.subscribe(id, judge);
@@ -126,7 +132,7 @@ export class KubernetesOrchestrator implements Orchestrator {
       // The watch may have started before the pod changed; one read closes that gap.
       this.readPod(id).then(
         (pod) => (pod === undefined ? finish(() => reject(notFound(id))) : judge(pod)),
-        (error: unknown) => finish(() => reject(error)),
+        (error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))),
       );
     });
   }

@@ -59,6 +59,15 @@ function chunks(data: Buffer): Readable {
   return Readable.from(parts);
 }
 
+/** The client rejects with the WebSocket's ErrorEvent (`{ message, error }`), not an Error. */
+function describeSocketError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const event = error as { message?: unknown; error?: unknown } | null;
+  if (typeof event?.message === "string" && event.message !== "") return event.message;
+  if (event?.error instanceof Error) return event.error.message;
+  return "the connection failed";
+}
+
 export async function execInPod(
   exec: Exec,
   target: ExecTarget,
@@ -85,7 +94,7 @@ export async function execInPod(
     .catch((error: unknown) => {
       throw new HubError(
         "container_failed",
-        `cannot open an exec session in pod ${target.pod}: ${error instanceof Error ? error.message : String(error)}`,
+        `cannot open an exec session in pod ${target.pod}: ${describeSocketError(error)}`,
         undefined,
         { cause: error },
       );

@@ -25,7 +25,8 @@ function labelEnv(name: string, fallback: string) {
   return optionalTextEnv().transform((raw, ctx): LabelSetting => {
     const text = raw ?? fallback;
     const [key = "", value = "", ...rest] = text.split("=");
-    if (rest.length === 0 && QUALIFIED_KEY.test(key) && LABEL_VALUE.test(value)) return { key, value };
+    if (text.includes("=") && rest.length === 0 && QUALIFIED_KEY.test(key) && LABEL_VALUE.test(value))
+      return { key, value };
     ctx.issues.push({
       code: "custom",
       input: raw,

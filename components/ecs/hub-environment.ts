@@ -22,6 +22,8 @@ export interface HubOnEcsSettings {
   readonly capacityProvider: CapacityProvider;
   /** Image sandboxes start from when a request names none. */
   readonly defaultImage: string;
+  /** The size of a sandbox whose request names none (vCPU, MiB). */
+  readonly defaultSize: { readonly cpu: number; readonly memoryMiB: number };
 }
 
 export function hubEnvironment(settings: HubOnEcsSettings): Record<string, string> {
@@ -33,6 +35,8 @@ export function hubEnvironment(settings: HubOnEcsSettings): Record<string, strin
     HUB_ORCHESTRATOR: "ecs",
     HUB_INSTANCE: settings.instance,
     HUB_DEFAULT_IMAGE: settings.defaultImage,
+    HUB_DEFAULT_CPU: String(settings.defaultSize.cpu),
+    HUB_DEFAULT_MEMORY_MIB: String(settings.defaultSize.memoryMiB),
     PORT: String(HUB_PORT),
     HOST: "0.0.0.0",
     AWS_REGION: settings.region,

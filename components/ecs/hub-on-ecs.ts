@@ -36,6 +36,8 @@ export interface HubOnEcsArgs {
   readonly loadBalancer: HubLoadBalancer;
   /** Image sandboxes start from when a request names none. */
   readonly defaultSandboxImage: string;
+  /** The size of a sandbox whose request names none (the sandbox task template's size). */
+  readonly defaultSandboxSize: { readonly cpu: number; readonly memoryMiB: number };
   /** @default 2 */
   readonly replicas: number;
   /** Hub task CPU units, rounded up to a Fargate size. @default 512 */
@@ -168,6 +170,7 @@ function hubContainerDefinitionsJson(
           logGroupName,
           capacityProvider: cluster.sandboxCapacityProvider,
           defaultImage: args.defaultSandboxImage,
+          defaultSize: args.defaultSandboxSize,
         });
         const logs = { logGroupName, region: c.region };
         return JSON.stringify([hubContainerDefinition({ image, environment, tokenSecretArn, logs })]);

@@ -11,6 +11,7 @@ import {
   WORKER_TAINT,
   type KubernetesPlacement,
 } from "./placement";
+import type { SandboxSize } from "./sandbox-policies";
 
 export const HUB_PORT = 8080;
 
@@ -23,6 +24,8 @@ export interface HubKubernetesEnvArgs {
   /** The first is the default placement. */
   readonly placements: readonly KubernetesPlacement[];
   readonly defaultSandboxImage: string;
+  /** The size of a sandbox whose request names none: the placeholders' size, so headroom is counted in real sandboxes. */
+  readonly defaultSandboxSize: SandboxSize;
 }
 
 export function hubKubernetesEnvironment(args: HubKubernetesEnvArgs): Record<string, string> {
@@ -42,6 +45,8 @@ export function hubKubernetesEnvironment(args: HubKubernetesEnvArgs): Record<str
     PORT: String(HUB_PORT),
     LOG_LEVEL: "info",
     HUB_DEFAULT_IMAGE: args.defaultSandboxImage,
+    HUB_DEFAULT_CPU: String(args.defaultSandboxSize.cpu),
+    HUB_DEFAULT_MEMORY_MIB: String(args.defaultSandboxSize.memoryMiB),
     HUB_K8S_NAMESPACE: args.sandboxNamespace,
     HUB_K8S_PLACEMENTS: args.placements.join(","),
     HUB_K8S_WORKER_LABEL: labelString(WORKER_LABEL),

@@ -6,7 +6,7 @@ import { envList, hubKubernetesEnvironment } from "./hub-environment";
 import { hubPodSpec, hubUrlFromStatus, NLB_ANNOTATIONS } from "./hub-pod-spec";
 import { hubSandboxRules, hubTokenReadPolicy } from "./hub-rbac";
 import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "./placement";
-import { podSecurityLabels } from "./sandbox-policies";
+import { podSecurityLabels, type SandboxSize } from "./sandbox-policies";
 
 export interface HubOnKubernetesArgs {
   readonly cluster: EksCluster;
@@ -24,6 +24,7 @@ export interface HubOnKubernetesArgs {
   /** @default 2 */
   readonly replicas: number;
   readonly defaultSandboxImage: string;
+  readonly defaultSandboxSize: SandboxSize;
   /** What must exist before the Hub's pods can run (the manager nodes). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -81,6 +82,7 @@ export class HubOnKubernetes extends pulumi.ComponentResource {
         sandboxNamespace: args.sandboxNamespaceName,
         placements: args.placements,
         defaultSandboxImage: args.defaultSandboxImage,
+        defaultSandboxSize: args.defaultSandboxSize,
       }),
     );
     const metadata = { name: "hub", namespace: namespace.metadata.name, labels };

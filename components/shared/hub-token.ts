@@ -40,12 +40,13 @@ export class HubToken extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.secretsmanager.SecretVersion(
+    const version = new aws.secretsmanager.SecretVersion(
       `${name}-version`,
       { secretId: this.secret.id, secretString: password.result },
       { parent: this },
     );
-    this.secretArn = this.secret.arn;
+    // The ARN carries the version as a dependency: whatever reads it (the ECS Hub) starts only once the secret has a value.
+    this.secretArn = pulumi.all([this.secret.arn, version.id]).apply(([arn]) => arn);
     this.token = pulumi.secret(password.result);
     this.registerOutputs({ secretArn: this.secretArn, token: this.token });
   }

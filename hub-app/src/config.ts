@@ -55,6 +55,13 @@ export const hubEnvSchema = z
     HUB_CPU_MAX: numberEnv("HUB_CPU_MAX", { min: 0.01, max: 192 }, 4),
     HUB_MEMORY_MIN_MIB: numberEnv("HUB_MEMORY_MIN_MIB", { min: 16, max: 1_048_576, integer: true }, 128),
     HUB_MEMORY_MAX_MIB: numberEnv("HUB_MEMORY_MAX_MIB", { min: 16, max: 1_048_576, integer: true }, 8192),
+    // The size of a container whose request names none (must lie within the min/max above); the stacks set it to their placeholder size.
+    HUB_DEFAULT_CPU: numberEnv("HUB_DEFAULT_CPU", { min: 0.01, max: 192 }, 0.25),
+    HUB_DEFAULT_MEMORY_MIB: numberEnv(
+      "HUB_DEFAULT_MEMORY_MIB",
+      { min: 16, max: 1_048_576, integer: true },
+      512,
+    ),
     HUB_TTL_DEFAULT_SECONDS: numberEnv(
       "HUB_TTL_DEFAULT_SECONDS",
       { min: 1, max: 31_536_000, integer: true },
@@ -111,6 +118,10 @@ export const hubEnvSchema = z
     };
     ordered("HUB_CPU_MIN", "HUB_CPU_MAX", "HUB_CPU_MIN");
     ordered("HUB_MEMORY_MIN_MIB", "HUB_MEMORY_MAX_MIB", "HUB_MEMORY_MIN_MIB");
+    ordered("HUB_CPU_MIN", "HUB_DEFAULT_CPU", "HUB_DEFAULT_CPU");
+    ordered("HUB_DEFAULT_CPU", "HUB_CPU_MAX", "HUB_DEFAULT_CPU");
+    ordered("HUB_MEMORY_MIN_MIB", "HUB_DEFAULT_MEMORY_MIB", "HUB_DEFAULT_MEMORY_MIB");
+    ordered("HUB_DEFAULT_MEMORY_MIB", "HUB_MEMORY_MAX_MIB", "HUB_DEFAULT_MEMORY_MIB");
     ordered("HUB_TTL_MIN_SECONDS", "HUB_TTL_DEFAULT_SECONDS", "HUB_TTL_DEFAULT_SECONDS");
     ordered("HUB_TTL_DEFAULT_SECONDS", "HUB_TTL_MAX_SECONDS", "HUB_TTL_DEFAULT_SECONDS");
     ordered("HUB_RUN_TIMEOUT_DEFAULT_MS", "HUB_RUN_TIMEOUT_MAX_MS", "HUB_RUN_TIMEOUT_DEFAULT_MS");
@@ -141,8 +152,10 @@ export type OrchestratorSelection = {
 export interface HubLimits {
   readonly cpuMin: number;
   readonly cpuMax: number;
+  readonly cpuDefault: number;
   readonly memoryMinMiB: number;
   readonly memoryMaxMiB: number;
+  readonly memoryDefaultMiB: number;
   readonly ttlDefaultSeconds: number;
   readonly ttlMinSeconds: number;
   readonly ttlMaxSeconds: number;
@@ -202,8 +215,10 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
     limits: {
       cpuMin: env.HUB_CPU_MIN,
       cpuMax: env.HUB_CPU_MAX,
+      cpuDefault: env.HUB_DEFAULT_CPU,
       memoryMinMiB: env.HUB_MEMORY_MIN_MIB,
       memoryMaxMiB: env.HUB_MEMORY_MAX_MIB,
+      memoryDefaultMiB: env.HUB_DEFAULT_MEMORY_MIB,
       ttlDefaultSeconds: env.HUB_TTL_DEFAULT_SECONDS,
       ttlMinSeconds: env.HUB_TTL_MIN_SECONDS,
       ttlMaxSeconds: env.HUB_TTL_MAX_SECONDS,

@@ -31,7 +31,8 @@ export async function startEmbeddedHub(options: EmbeddedHubOptions = {}): Promis
     HOST: "127.0.0.1",
     PORT: String(options.port ?? 0),
   });
-  const logger = pino({ level: config.logLevel });
+  // Logs go to stderr: stdout belongs to the process embedding the Hub (the load tester's report).
+  const logger = pino({ level: config.logLevel }, pino.destination(2));
   const orchestrator =
     options.orchestrator ?? createOrchestrator(config.orchestrator, { instance: config.instance, logger });
   const { token } = await resolveApiToken(config);

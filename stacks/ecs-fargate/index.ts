@@ -52,6 +52,7 @@ export function deployEcsFargate(config: StackConfig, shared: EcsFargateInputs):
     sandboxes,
     loadBalancer,
     defaultSandboxImage: config.hub.sandboxImage,
+    defaultSandboxSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
     replicas: config.hub.replicas,
     cpuUnits: config.ecs.hubCpuUnits,
     memoryMiB: config.ecs.hubMemoryMiB,

@@ -85,6 +85,7 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     sandboxNamespaceName: SANDBOX_NAMESPACE,
     replicas: config.hub.replicas,
     defaultSandboxImage: config.hub.sandboxImage,
+    defaultSandboxSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
     dependsOn: [manager, sandboxNamespace, ...pieces.flatMap((p) => p.resources)],
   });
   return {

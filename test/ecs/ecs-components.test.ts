@@ -44,6 +44,7 @@ beforeAll(async () => {
     sandboxes,
     loadBalancer,
     defaultSandboxImage: "python:3.12-slim",
+    defaultSandboxSize: { cpu: 0.1, memoryMiB: 128 },
     replicas: 2,
     cpuUnits: 512,
     memoryMiB: 1024,

@@ -17,6 +17,7 @@ const settings: HubOnEcsSettings = {
   logGroupName: "ecs-logs-9a8b7c6",
   capacityProvider: "FARGATE_SPOT",
   defaultImage: "public.ecr.aws/docker/library/python:3.12-slim",
+  defaultSize: { cpu: 0.25, memoryMiB: 512 },
 };
 // What ECS adds from the task definition's `secrets` at start.
 const injectedToken = { HUB_API_TOKEN: "a".repeat(48) };

@@ -13,6 +13,7 @@ const settings: HubOnEcsSettings = {
   logGroupName: "/ecs/sandboxes",
   capacityProvider: "FARGATE",
   defaultImage: "python:3.12-slim",
+  defaultSize: { cpu: 0.1, memoryMiB: 128 },
 };
 
 describe("hubEnvironment", () => {
@@ -21,6 +22,8 @@ describe("hubEnvironment", () => {
       HUB_ORCHESTRATOR: "ecs",
       HUB_INSTANCE: "ecs",
       HUB_DEFAULT_IMAGE: "python:3.12-slim",
+      HUB_DEFAULT_CPU: "0.1",
+      HUB_DEFAULT_MEMORY_MIB: "128",
       PORT: "8080",
       HOST: "0.0.0.0",
       AWS_REGION: "eu-west-1",

@@ -13,6 +13,7 @@ const envArgs = {
   sandboxNamespace: "sandboxes",
   placements: ["ec2", "fargate"] as const,
   defaultSandboxImage: "public.ecr.aws/docker/library/python:3.12-slim",
+  defaultSandboxSize: { cpu: 0.1, memoryMiB: 128 },
 };
 
 describe("hubSandboxRules", () => {
@@ -58,6 +59,8 @@ describe("hubKubernetesEnvironment", () => {
       PORT: "8080",
       LOG_LEVEL: "info",
       HUB_DEFAULT_IMAGE: "public.ecr.aws/docker/library/python:3.12-slim",
+      HUB_DEFAULT_CPU: "0.1",
+      HUB_DEFAULT_MEMORY_MIB: "128",
       HUB_K8S_NAMESPACE: "sandboxes",
       HUB_K8S_PLACEMENTS: "ec2,fargate",
       HUB_K8S_WORKER_LABEL: "sandbox.hub/pool=workers",

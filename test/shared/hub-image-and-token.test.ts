@@ -64,6 +64,10 @@ describe("HubToken", () => {
     });
     expect(await pulumi.isSecret(token.token)).toBe(true);
     expect(await promiseOf(token.secretArn)).toMatch(/^arn:aws:secretsmanager:.*api-secret$/);
+    // Output.resources() is internal to Pulumi, but it is what orders the engine's work.
+    const dependencies = (token.secretArn as unknown as { resources(): Set<pulumi.Resource> }).resources();
+    const urns = await Promise.all([...dependencies].map((r) => promiseOf(r.urn)));
+    expect(urns.some((urn) => urn.endsWith("SecretVersion::api-version"))).toBe(true);
   });
 
   it("refuses a token shorter than 32 characters", () => {

@@ -26,9 +26,6 @@ export interface ContainerRoutesOptions {
   readonly token: string;
 }
 
-// A small default sandbox (a Jupyter-like student session): 0.25 vCPU, 512 MiB, within the configured range.
-const DEFAULT_CPU = 0.25;
-const DEFAULT_MEMORY_MIB = 512;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
 
 const noContent = { 204: z.null().describe("No content") };
@@ -36,9 +33,13 @@ const errors = {
   400: errorSchema,
   401: errorSchema,
   404: errorSchema,
+  409: errorSchema,
   413: errorSchema,
   429: errorSchema,
+  500: errorSchema,
+  502: errorSchema,
   503: errorSchema,
+  504: errorSchema,
 };
 
 /** The `/v1` API; every route needs the bearer token. */
@@ -76,8 +77,8 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         const spec: ContainerSpec = {
           id: newContainerId(),
           image: body.image ?? config.defaultImage,
-          cpu: body.cpu ?? clamp(DEFAULT_CPU, limits.cpuMin, limits.cpuMax),
-          memoryMiB: body.memory ?? clamp(DEFAULT_MEMORY_MIB, limits.memoryMinMiB, limits.memoryMaxMiB),
+          cpu: body.cpu ?? limits.cpuDefault,
+          memoryMiB: body.memory ?? limits.memoryDefaultMiB,
           placement: choosePlacement(body.placement, orchestrator.placements),
           env: body.env ?? {},
           ports: body.ports ?? [],
@@ -204,10 +205,6 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
 function knownId(id: string): string {
   if (!isContainerId(id)) throw notFound(id);
   return id;
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }
 
 function lifetime(ttlSeconds: number): { createdAt: Date; expiresAt: Date } {

@@ -35,7 +35,13 @@ export function toHubError(error: unknown, bodyLimitBytes: number): HubError {
     const context = (error as FastifyError).validationContext ?? "request";
     const problems = error.validation.map((issue) => {
       const field = issue.instancePath.replace(/^\//, "").replaceAll("/", ".");
-      return `${field || context}: ${issue.message}`;
+      const message = issue.message ?? "is not valid";
+      // Our schemas' messages already name their field ("cpu must be…"); others get it prefixed.
+      const topLevel = field.split(".")[0] ?? "";
+      if (topLevel !== "" && message.startsWith(topLevel)) {
+        return field === topLevel ? message : `${message} (at ${field})`;
+      }
+      return `${field || context}: ${message}`;
     });
     return new HubError("invalid_request", problems.join("; "));
   }

@@ -16,8 +16,10 @@ describe("parseHubEnv", () => {
     expect(config.limits).toEqual({
       cpuMin: 0.1,
       cpuMax: 4,
+      cpuDefault: 0.25,
       memoryMinMiB: 128,
       memoryMaxMiB: 8192,
+      memoryDefaultMiB: 512,
       ttlDefaultSeconds: 3600,
       ttlMinSeconds: 60,
       ttlMaxSeconds: 86_400,
@@ -63,6 +65,11 @@ describe("parseHubEnv", () => {
     [{ HUB_API_TOKEN: "short" }, /HUB_API_TOKEN must be at least 16 characters/],
     [{ HUB_API_TOKEN_SECRET_ARN: "my-secret" }, /HUB_API_TOKEN_SECRET_ARN must be a Secrets Manager ARN/],
     [{ HUB_CPU_MIN: "3", HUB_CPU_MAX: "2" }, /HUB_CPU_MIN \(3\) must not exceed HUB_CPU_MAX \(2\)/],
+    [{ HUB_DEFAULT_CPU: "8" }, /HUB_DEFAULT_CPU \(8\) must not exceed HUB_CPU_MAX \(4\)/],
+    [
+      { HUB_DEFAULT_MEMORY_MIB: "64" },
+      /HUB_MEMORY_MIN_MIB \(128\) must not exceed HUB_DEFAULT_MEMORY_MIB \(64\)/,
+    ],
     [
       { HUB_TTL_DEFAULT_SECONDS: "30" },
       /HUB_TTL_MIN_SECONDS \(60\) must not exceed HUB_TTL_DEFAULT_SECONDS \(30\)/,

@@ -75,6 +75,14 @@ describe("POST /v1/containers", () => {
     expect((spec.expiresAt.getTime() - spec.createdAt.getTime()) / 1000).toBe(3600);
   });
 
+  it("gives a container that names no size the configured default size", async () => {
+    await app.close();
+    ({ app, fake } = await fakeHub({ HUB_DEFAULT_CPU: "0.5", HUB_DEFAULT_MEMORY_MIB: "256" }));
+    const response = await app.inject({ method: "POST", url: "/v1/containers", headers: auth, payload: {} });
+    expect(response.json()).toMatchObject({ cpu: 0.5, memory: 256 });
+    expect(fake.specs[0]).toMatchObject({ cpu: 0.5, memoryMiB: 256 });
+  });
+
   it("passes the requested size, ttl, env and ports through", async () => {
     const payload = {
       cpu: 2,
@@ -102,7 +110,7 @@ describe("POST /v1/containers", () => {
   });
 
   it.each([
-    [{ cpu: 0.01 }, /cpu must be a number from 0.1 to 4/],
+    [{ cpu: 0.01 }, /^cpu must be a number from 0.1 to 4/],
     [{ cpu: 5 }, /cpu must be a number from 0.1 to 4/],
     [{ memory: 64 }, /memory \(MiB\) must be an integer from 128 to 8192/],
     [{ memory: 200.5 }, /memory \(MiB\) must be an integer from 128 to 8192/],
@@ -111,7 +119,7 @@ describe("POST /v1/containers", () => {
     [{ placement: "moon" }, /placement must be one of local, ec2, fargate/],
     [{ placement: "fargate" }, /placement must be one of local on this Hub/],
     [{ env: { "1BAD": "x" } }, /env names must match/],
-    [{ ports: [70000] }, /ports\[\] must be an integer from 1 to 65535/],
+    [{ ports: [70000] }, /^ports\[\] must be an integer from 1 to 65535 \(at ports\.0\)$/],
     [{ memoryMiB: 512 }, /memoryMiB/],
   ])("refuses %j with a 400 naming the field and range", async (payload, message) => {
     const response = await app.inject({ method: "POST", url: "/v1/containers", headers: auth, payload });
@@ -253,7 +261,7 @@ describe("PUT /v1/containers/:id/files", () => {
   });
 
   it.each([
-    [{ files: [{ path: "/etc/passwd", content: "x" }] }, /files.0.path: files\[\].path must be relative/],
+    [{ files: [{ path: "/etc/passwd", content: "x" }] }, /^files\[\]\.path must be relative.* \(at files\.0\.path\)$/],
     [{ files: [{ path: "a/../../b", content: "x" }] }, /must not contain '\.\.'/],
     [{ files: [{ path: "", content: "x" }] }, /must name a file/],
     [

@@ -50,7 +50,7 @@ export interface LocalOrchestratorDeps {
  * than an agent inside it: nothing of the Hub runs inside the sandbox that a student could
  * break or talk to, a command joins exactly the namespaces of the running sandbox (its files,
  * /tmp and background processes), and it costs no resident process per sandbox; measured here
- * a `ls /` run takes a few ms (hub-app/bench/local.ts). See README-local.md for the isolation.
+ * a `ls /` run takes a few ms (hub-app/bench/local.ts). The README's "Local sandbox isolation" says what it isolates.
  */
 export class LocalOrchestrator implements Orchestrator {
   readonly kind = "local" as const;

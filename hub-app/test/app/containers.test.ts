@@ -261,7 +261,10 @@ describe("PUT /v1/containers/:id/files", () => {
   });
 
   it.each([
-    [{ files: [{ path: "/etc/passwd", content: "x" }] }, /^files\[\]\.path must be relative.* \(at files\.0\.path\)$/],
+    [
+      { files: [{ path: "/etc/passwd", content: "x" }] },
+      /^files\[\]\.path must be relative.* \(at files\.0\.path\)$/,
+    ],
     [{ files: [{ path: "a/../../b", content: "x" }] }, /must not contain '\.\.'/],
     [{ files: [{ path: "", content: "x" }] }, /must name a file/],
     [

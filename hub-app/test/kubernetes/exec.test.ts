@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HubError } from "../../src/errors.js";
 import type { ContainerInfo, Orchestrator, RunRequest } from "../../src/orchestrator/types.js";
 import { startFakeKubeApi, type FakeKubeApi } from "./fake-api-server.js";
-import { containerSpec, orchestratorOn, readySandbox } from "./fixtures.js";
+import { containerSpec, failureOf, orchestratorOn, readySandbox } from "./fixtures.js";
 
 let fake: FakeKubeApi;
 let orchestrator: Orchestrator;
@@ -24,15 +23,6 @@ const request = (command: string[], extra: Partial<RunRequest> = {}): RunRequest
   maxOutputBytes: 1024 * 1024,
   ...extra,
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<HubError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(HubError);
-  return error as HubError;
-}
 
 describe("running commands over the exec WebSocket", () => {
   it("returns stdout, stderr and the exit code from the status channel", async () => {

@@ -1,5 +1,7 @@
 /** Shared pieces of the Kubernetes orchestrator tests: settings, specs, an orchestrator on the fake API server. */
 import { pino } from "pino";
+import { expect } from "vitest";
+import { HubError } from "../../src/errors.js";
 import { newContainerId } from "../../src/ids.js";
 import {
   createKubernetesOrchestrator,
@@ -48,4 +50,14 @@ export async function readySandbox(orchestrator: Orchestrator, overrides: Partia
   const spec = containerSpec(overrides);
   await orchestrator.create(spec);
   return orchestrator.waitReady(spec.id, 10_000);
+}
+
+/** The HubError a promise rejects with (fails the test when it resolves or rejects with anything else). */
+export async function failureOf(promise: Promise<unknown>): Promise<HubError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(HubError);
+  return error as HubError;
 }

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HubError } from "../../src/errors.js";
 import type { Orchestrator } from "../../src/orchestrator/types.js";
 import { startFakeKubeApi, type FakeKubeApi } from "./fake-api-server.js";
-import { containerSpec, INSTANCE, NAMESPACE, orchestratorOn, readySandbox } from "./fixtures.js";
+import { containerSpec, failureOf, INSTANCE, NAMESPACE, orchestratorOn, readySandbox } from "./fixtures.js";
 
 let fake: FakeKubeApi;
 let orchestrator: Orchestrator;
@@ -15,15 +14,6 @@ afterEach(async () => {
   await orchestrator.close();
   await fake.close();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<HubError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(HubError);
-  return error as HubError;
-}
 
 describe("creating a sandbox pod", () => {
   it("creates a labelled pod, waits on the watch until it is ready and reports its timings and IP", async () => {

@@ -1,7 +1,7 @@
 /**
  * A fake Kubernetes API server on 127.0.0.1 for the real @kubernetes/client-node: pods create,
  * get, list, watch (chunked JSON lines, synthetic ADDED first), delete (with preconditions),
- * and exec (fake-exec.ts). Bearer-token auth, Status bodies on errors, and one-shot failures
+ * events (listed by field selector) and exec (fake-exec.ts). Bearer-token auth, Status bodies on errors, and one-shot failures
  * the tests inject, as a real API server would answer.
  */
 import { randomUUID } from "node:crypto";
@@ -13,10 +13,23 @@ import type { AddressInfo, Socket } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { WebSocketServer } from "ws";
 import { serveExec, V5_PROTOCOL, type ExecCall, type ExecMode } from "./fake-exec.js";
-import { storyFor, type PodJson } from "./fake-kubelet.js";
+import { storyFor, warningsFor, type PodJson } from "./fake-kubelet.js";
 
 const TOKEN = "fake-cluster-token";
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(?:\/(exec))?$/;
+const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
+
+/** A core/v1 Event as the API server sends it (the fields the Hub reads). */
+type EventJson = {
+  metadata: { name: string; namespace: string; creationTimestamp: string };
+  involvedObject: { kind: string; name: string; namespace: string; uid?: string };
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  source: { component: string };
+  lastTimestamp: string;
+  count: number;
+};
 
 interface Injected {
   readonly method: string;
@@ -51,6 +64,7 @@ function matchesSelector(pod: PodJson, selector: string | null): boolean {
 export class FakeKubeApi {
   readonly pods = new Map<string, PodJson>();
   readonly requests: FakeRequest[] = [];
+  readonly events: EventJson[] = [];
   readonly execCalls: ExecCall[] = [];
   execMode: ExecMode = "run";
   /** Delay between the kubelet's status steps, ms. */
@@ -147,6 +161,10 @@ export class FakeKubeApi {
         injected.headers,
       );
     }
+    const events = EVENTS_PATH.exec(url.pathname);
+    if (events !== null && method === "GET") {
+      return send(res, 200, this.listEvents(events[1] ?? "", url.searchParams.get("fieldSelector")));
+    }
     const match = POD_PATH.exec(url.pathname);
     if (match === null)
       return send(res, 404, statusBody(404, "NotFound", `the server could not find ${url.pathname}`));
@@ -182,6 +200,48 @@ export class FakeKubeApi {
     };
   }
 
+  /** Field selectors as the API server takes them for events: `involvedObject.name=x,...`. */
+  private listEvents(namespace: string, fieldSelector: string | null) {
+    const terms = (fieldSelector ?? "").split(",").filter((term) => term !== "");
+    const field = (event: EventJson, path: string): string | undefined =>
+      path === "involvedObject.kind"
+        ? event.involvedObject.kind
+        : path === "involvedObject.name"
+          ? event.involvedObject.name
+          : undefined;
+    const items = this.events.filter(
+      (event) =>
+        event.metadata.namespace === namespace &&
+        terms.every((term) => {
+          const [path = "", value] = term.split("=");
+          return field(event, path) === value;
+        }),
+    );
+    return {
+      kind: "EventList",
+      apiVersion: "v1",
+      metadata: { resourceVersion: String(this.resourceVersion) },
+      items,
+    };
+  }
+
+  private recordWarnings(pod: PodJson): void {
+    const at = new Date().toISOString();
+    for (const [index, warning] of warningsFor(pod).entries()) {
+      const { name, namespace = "", uid } = pod.metadata;
+      this.events.push({
+        metadata: { name: `${name}.${index}`, namespace, creationTimestamp: at },
+        involvedObject: { kind: "Pod", name, namespace, ...(uid === undefined ? {} : { uid }) },
+        type: "Warning",
+        reason: warning.reason,
+        message: warning.message,
+        source: { component: warning.component },
+        lastTimestamp: at,
+        count: 1,
+      });
+    }
+  }
+
   private create(res: ServerResponse, namespace: string, pod: PodJson): void {
     const key = `${namespace}/${pod.metadata.name}`;
     if (this.pods.has(key)) {
@@ -197,6 +257,7 @@ export class FakeKubeApi {
     this.touch(pod);
     this.pods.set(key, pod);
     this.emit("ADDED", pod);
+    this.recordWarnings(pod);
     send(res, 201, pod);
     this.runKubelet(namespace, pod.metadata.name);
   }

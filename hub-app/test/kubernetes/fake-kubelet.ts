@@ -98,6 +98,42 @@ function crashes(pod: PodJson): PodStatus[] {
   ];
 }
 
+/** A warning a component records about a Pod, the way `kubectl describe pod` shows it. */
+export interface PodWarning {
+  readonly reason: string;
+  readonly message: string;
+  readonly component: string;
+}
+
+/** What the scheduler, cluster-autoscaler and kubelet record beside each story's statuses. */
+export function warningsFor(pod: PodJson): PodWarning[] {
+  const image = pod.spec.containers[0]?.image ?? "";
+  if (image.includes("unschedulable")) {
+    return [
+      {
+        reason: "FailedScheduling",
+        message: "0/3 nodes are available: 3 Insufficient cpu.",
+        component: "default-scheduler",
+      },
+      {
+        reason: "NotTriggerScaleUp",
+        message: "pod didn't trigger scale-up: 1 max node group size reached",
+        component: "cluster-autoscaler",
+      },
+    ];
+  }
+  if (image.includes("unpullable")) {
+    return [
+      {
+        reason: "Failed",
+        message: `Failed to pull image "${image}": rpc error: code = NotFound desc = not found`,
+        component: "kubelet",
+      },
+    ];
+  }
+  return [];
+}
+
 /** Stories by a word in the image name; anything else becomes ready. */
 export function storyFor(pod: PodJson): PodStatus[] {
   const image = pod.spec.containers[0]?.image ?? "";

@@ -97,6 +97,7 @@ describe("a pod that cannot start", () => {
     const error = await failureOf(orchestrator.waitReady(spec.id, 60_000));
     expect(error.code).toBe("container_failed");
     expect(error.message).toMatch(/ErrImagePull: Back-off pulling image "registry.example\/unpullable:1"/);
+    expect(error.message).toMatch(/\(events: Failed: Failed to pull image .*code = NotFound/);
   });
 
   it("fails an unschedulable pod once the deadline has passed, quoting the scheduler", async () => {
@@ -106,6 +107,25 @@ describe("a pod that cannot start", () => {
     const error = await failureOf(quick.waitReady(spec.id, 60_000));
     expect(error.code).toBe("container_failed");
     expect(error.message).toMatch(/Unschedulable for \d+ s: 0\/3 nodes are available: 3 Insufficient cpu/);
+    // The autoscaler's word, from the pod's events; the scheduler's repeats the status and is left out.
+    expect(error.message).toMatch(
+      /\(events: NotTriggerScaleUp: pod didn't trigger scale-up: 1 max node group size reached\)$/,
+    );
+    const eventReads = fake.requests.filter((r) => r.path === `/api/v1/namespaces/${NAMESPACE}/events`);
+    expect(eventReads.map((r) => r.query.get("fieldSelector"))).toEqual([
+      `involvedObject.kind=Pod,involvedObject.name=${spec.id}`,
+    ]);
+    await quick.close();
+  });
+
+  it("still reports the failure when the events cannot be read", async () => {
+    const quick = orchestratorOn(fake, { settings: { HUB_K8S_UNSCHEDULABLE_DEADLINE_MS: "1000" } });
+    fake.failNext("GET", /\/events$/, 403, "Forbidden", "events is forbidden");
+    const spec = containerSpec({ image: "python:unschedulable" });
+    await quick.create(spec);
+    const error = await failureOf(quick.waitReady(spec.id, 60_000));
+    expect(error.code).toBe("container_failed");
+    expect(error.message).toMatch(/Insufficient cpu\.$/);
     await quick.close();
   });
 
@@ -122,6 +142,7 @@ describe("a pod that cannot start", () => {
     const error = await failureOf(orchestrator.waitReady(spec.id, 300));
     expect(error.code).toBe("timeout");
     expect(error.message).toMatch(/not ready for commands within 300 ms/);
+    expect(fake.requests.some((r) => r.path.endsWith("/events"))).toBe(true);
     expect((await orchestrator.get(spec.id))?.status).toBe("pending");
   });
 

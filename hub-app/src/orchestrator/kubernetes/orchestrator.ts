@@ -15,6 +15,7 @@ import type {
   RunResult,
 } from "../types.js";
 import { apiStatusCode, callKube, toHubError } from "./api-errors.js";
+import { podWarnings, withWarnings } from "./pod-events.js";
 import { execInPod, type ExecOutcome } from "./pod-exec.js";
 import { podToInfo } from "./pod-info.js";
 import { buildSandboxPod, instanceSelector, SANDBOX_CONTAINER } from "./pod-spec.js";
@@ -89,14 +90,11 @@ export class KubernetesOrchestrator implements Orchestrator {
         if (info === undefined) return finish(() => reject(notFound(id)));
         if (info.status === "running") return finish(() => resolve(markReady(info, this.parts.now())));
         if (info.status === "failed") {
-          return finish(() =>
-            reject(
-              new HubError(
-                "container_failed",
-                `sandbox ${id} cannot start: ${info.message ?? "no reason given"}`,
-              ),
-            ),
-          );
+          return finish(() => {
+            void this.explained(id, `sandbox ${id} cannot start: ${info.message ?? "no reason given"}`).then(
+              (message) => reject(new HubError("container_failed", message)),
+            );
+          });
         }
         if (info.status === "terminating") {
           return finish(() =>
@@ -121,11 +119,13 @@ export class KubernetesOrchestrator implements Orchestrator {
       timers.push(
         setTimeout(
           () =>
-            finish(() =>
-              reject(
-                new HubError("timeout", `sandbox ${id} was not ready for commands within ${timeoutMs} ms`),
-              ),
-            ),
+            finish(() => {
+              const waiting = latest === undefined ? undefined : this.infoOf(latest)?.message;
+              const message = `sandbox ${id} was not ready for commands within ${timeoutMs} ms${waiting ? ` (${waiting})` : ""}`;
+              void this.explained(id, message).then((explained) =>
+                reject(new HubError("timeout", explained)),
+              );
+            }),
           Math.max(0, deadline - this.parts.now()),
         ),
       );
@@ -279,6 +279,16 @@ export class KubernetesOrchestrator implements Orchestrator {
       if (info.status !== "running")
         throw new HubError("conflict", `sandbox ${id} is ${info.status}, not ready for commands`);
       throw error;
+    }
+  }
+
+  /** `message` with the Pod's warning events appended; unchanged when the events cannot be read. */
+  private async explained(id: string, message: string): Promise<string> {
+    try {
+      return withWarnings(message, await podWarnings(this.parts.core, this.settings.namespace, id));
+    } catch (error) {
+      this.context.logger.debug({ err: error, id }, "cannot read the sandbox pod's events");
+      return message;
     }
   }
 

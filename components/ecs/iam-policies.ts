@@ -5,6 +5,9 @@
  */
 import type { AwsContext } from "./aws-context";
 
+/** The tag the Hub keeps a sandbox's expiry in (hub-app/src/orchestrator/metadata-keys.ts). */
+export const SANDBOX_EXPIRY_TAG = "sandbox.hub/expires-at";
+
 export type Condition = Record<string, Record<string, string | string[]>>;
 
 export interface PolicyStatement {
@@ -145,6 +148,17 @@ export function hubTaskRoleStatements(scope: HubTaskRoleScope): PolicyStatement[
       // TagResource carries no ecs:cluster key; tags are allowed only as part of RunTask.
       Resource: clusterTasks,
       Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    },
+    {
+      Sid: "MoveSandboxExpiry",
+      Effect: "Allow",
+      Action: ["ecs:TagResource"],
+      // PATCH /v1/containers/:id keeps a sandbox alive by re-tagging its expiry; no other tag may change.
+      Resource: clusterTasks,
+      Condition: {
+        "ForAllValues:StringEquals": { "aws:TagKeys": [SANDBOX_EXPIRY_TAG] },
+        Null: { "aws:TagKeys": "false" },
+      },
     },
     {
       Sid: "RegisterSandboxTaskDefinitions",

@@ -63,6 +63,13 @@ export function createContainerBody(limits: HubLimits) {
   });
 }
 
+/** `PATCH /v1/containers/:id`: a new lifetime, counted from now (a student session kept alive). */
+export function extendContainerBody(limits: HubLimits) {
+  return z.strictObject({
+    ttlSeconds: numberIn("ttlSeconds", limits.ttlMinSeconds, limits.ttlMaxSeconds, true),
+  });
+}
+
 export const createContainerQuery = z.object({
   wait: z.enum(["true", "false"], { error: "wait must be true or false" }).default("true"),
 });

@@ -8,6 +8,7 @@ import {
   taskExecutionManagedPolicyArn,
   type PolicyStatement,
 } from "../../components/ecs/iam-policies";
+import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 
 const context = { partition: "aws", region: "eu-west-1", accountId: "123456789012" };
 const ecsArn = "arn:aws:ecs:eu-west-1:123456789012";
@@ -83,6 +84,7 @@ describe("hubTaskRoleStatements", () => {
       "ManageTasksInCluster",
       "ListTasksInCluster",
       "TagSandboxTasksAtLaunch",
+      "MoveSandboxExpiry",
       "RegisterSandboxTaskDefinitions",
       "PassSandboxRolesToEcsTasks",
     ]);
@@ -133,6 +135,17 @@ describe("hubTaskRoleStatements", () => {
       Action: ["ecs:TagResource"],
       Resource: `${ecsArn}:task/sandboxes/*`,
       Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    });
+  });
+
+  it("re-tags only this cluster's tasks, and only their expiry tag, the one the Hub reads", () => {
+    expect(statement("MoveSandboxExpiry")).toMatchObject({
+      Action: ["ecs:TagResource"],
+      Resource: `${ecsArn}:task/sandboxes/*`,
+      Condition: {
+        "ForAllValues:StringEquals": { "aws:TagKeys": [METADATA_KEY.expiresAt] },
+        Null: { "aws:TagKeys": "false" },
+      },
     });
   });
 

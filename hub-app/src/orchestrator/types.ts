@@ -105,6 +105,8 @@ export interface Orchestrator {
   list(): Promise<ContainerInfo[]>;
   /** false when there was no such container. */
   delete(id: string): Promise<boolean>;
+  /** Moves the container's expiry (kept on the orchestrator, like everything else); undefined when there is no such container. */
+  extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined>;
   writeFiles(id: string, files: readonly FileToWrite[]): Promise<void>;
   run(id: string, request: RunRequest): Promise<RunResult>;
   /** Throws when the orchestrator cannot be reached (readiness). */

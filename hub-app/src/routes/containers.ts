@@ -12,6 +12,7 @@ import {
   containerInfoSchema,
   containerListSchema,
   createContainerBody,
+  extendContainerBody,
   createContainerQuery,
   errorSchema,
   runBody,
@@ -123,6 +124,27 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
       async (request) => {
         const info = isContainerId(request.params.id) ? await orchestrator.get(request.params.id) : undefined;
         if (info === undefined) throw notFound(request.params.id);
+        return info;
+      },
+    );
+
+    api.patch(
+      "/v1/containers/:id",
+      {
+        schema: {
+          summary: "Keep a container alive: it now expires ttlSeconds from now",
+          security,
+          params: containerIdParams,
+          body: extendContainerBody(limits),
+          response: { 200: containerInfoSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const id = knownId(request.params.id);
+        const expiresAt = new Date(Date.now() + request.body.ttlSeconds * 1000);
+        const info = await orchestrator.extend(id, expiresAt);
+        if (info === undefined) throw notFound(id);
+        request.log.info({ id, expiresAt }, "container extended");
         return info;
       },
     );

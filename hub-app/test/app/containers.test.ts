@@ -40,6 +40,7 @@ describe("authentication", () => {
       ["POST", "/v1/containers"],
       ["GET", "/v1/containers/cnt-abcde"],
       ["DELETE", "/v1/containers/cnt-abcde"],
+      ["PATCH", "/v1/containers/cnt-abcde"],
       ["PUT", "/v1/containers/cnt-abcde/files"],
       ["POST", "/v1/containers/cnt-abcde/run"],
     ] as const) {
@@ -211,6 +212,49 @@ describe("GET /v1/containers and /v1/containers/:id", () => {
       404,
       "not_found",
     );
+  });
+});
+
+describe("PATCH /v1/containers/:id", () => {
+  it("keeps a container alive: it now expires ttlSeconds from now", async () => {
+    const id = await createContainer();
+    const before = Date.now();
+    const response = await app.inject({
+      method: "PATCH",
+      url: `/v1/containers/${id}`,
+      headers: auth,
+      payload: { ttlSeconds: 7200 },
+    });
+    expect(response.statusCode).toBe(200);
+    const expiresAt = Date.parse(response.json<{ expiresAt: string }>().expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 7_200_000);
+    expect(fake.containers.get(id)?.expiresAt).toBe(new Date(expiresAt).toISOString());
+  });
+
+  it.each([
+    [{}, /ttlSeconds must be an integer from 60 to 86400/],
+    [{ ttlSeconds: 86_401 }, /ttlSeconds must be an integer from 60 to 86400/],
+    [{ ttlSeconds: 600, image: "x" }, /image/],
+  ])("refuses %j with a 400", async (payload, message) => {
+    const id = await createContainer();
+    const response = await app.inject({
+      method: "PATCH",
+      url: `/v1/containers/${id}`,
+      headers: auth,
+      payload,
+    });
+    expectError(response, 400, "invalid_request", message);
+  });
+
+  it("answers 404 for an unknown container", async () => {
+    const response = await app.inject({
+      method: "PATCH",
+      url: "/v1/containers/cnt-nothere",
+      headers: auth,
+      payload: { ttlSeconds: 600 },
+    });
+    expectError(response, 404, "not_found");
   });
 });
 

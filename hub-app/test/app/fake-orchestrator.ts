@@ -73,6 +73,15 @@ export class FakeOrchestrator implements Orchestrator {
     return this.containers.get(id);
   }
 
+  async extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined> {
+    this.maybeFail();
+    const info = this.containers.get(id);
+    if (info === undefined) return undefined;
+    const extended = { ...info, expiresAt: expiresAt.toISOString() };
+    this.containers.set(id, extended);
+    return extended;
+  }
+
   async list(): Promise<ContainerInfo[]> {
     this.maybeFail();
     return [...this.containers.values()];

@@ -6,6 +6,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  TagResourceCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -269,6 +270,24 @@ describe("list, get and delete read everything from the tasks", () => {
     expect(await harness.orchestrator.get("cnt-one11")).toBeUndefined();
     expect(await harness.orchestrator.delete("cnt-nope0")).toBe(false);
     expect(harness.ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+  });
+
+  it("extends by re-tagging the task's expiry; other Hubs' tasks and unknown ids are left alone", async () => {
+    const harness = withTasks();
+    harness.ecsMock.on(TagResourceCommand).resolves({});
+    const later = new Date("2030-01-02T00:00:00.000Z");
+    expect(await harness.orchestrator.extend("cnt-one11", later)).toMatchObject({
+      id: "cnt-one11",
+      status: "running",
+      expiresAt: later.toISOString(),
+    });
+    expect(harness.ecsMock.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({
+      resourceArn: taskArnOf("cnt-one11"),
+      tags: [{ key: "sandbox.hub/expires-at", value: later.toISOString() }],
+    });
+    expect(await harness.orchestrator.extend("cnt-zzz99", later)).toBeUndefined();
+    expect(await harness.orchestrator.extend("cnt-nope0", later)).toBeUndefined();
+    expect(harness.ecsMock.commandCalls(TagResourceCommand)).toHaveLength(1);
   });
 
   it("sees another replica's delete: a task stopped with the Hub's reason is gone", async () => {

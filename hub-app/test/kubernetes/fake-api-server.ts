@@ -1,6 +1,7 @@
 /**
  * A fake Kubernetes API server on 127.0.0.1 for the real @kubernetes/client-node: pods create,
  * get, list, watch (chunked JSON lines, synthetic ADDED first), delete (with preconditions),
+ * merge patch of labels and annotations,
  * events (listed by field selector) and exec (fake-exec.ts). Bearer-token auth, Status bodies on errors, and one-shot failures
  * the tests inject, as a real API server would answer.
  */
@@ -180,6 +181,7 @@ export class FakeKubeApi {
       return send(res, 404, statusBody(404, "NotFound", `pods "${name ?? ""}" not found`));
     if (method === "GET") return send(res, 200, pod);
     if (method === "DELETE") return this.remove(res, pod, body);
+    if (method === "PATCH") return this.patch(res, pod, body, req.headers["content-type"]);
     return send(res, 405, statusBody(405, "MethodNotAllowed", `${method} is not supported here`));
   }
 
@@ -274,6 +276,33 @@ export class FakeKubeApi {
       setTimeout(next, this.kubeletStepMs);
     };
     setTimeout(next, this.kubeletStepMs);
+  }
+
+  /** A JSON merge patch of labels and annotations (all the Hub patches); a uid in it must match. */
+  private patch(res: ServerResponse, pod: PodJson, body: unknown, contentType: string | undefined): void {
+    if (contentType !== "application/merge-patch+json") {
+      const message = `the body of the request was in an unknown format: ${contentType ?? "none"}`;
+      return send(res, 415, statusBody(415, "UnsupportedMediaType", message));
+    }
+    const metadata = (body as { metadata?: Partial<PodJson["metadata"]> } | undefined)?.metadata ?? {};
+    if (metadata.uid !== undefined && metadata.uid !== pod.metadata.uid) {
+      const message = `Precondition failed: UID in precondition: ${metadata.uid}, UID in object meta: ${pod.metadata.uid ?? ""}`;
+      return send(res, 409, statusBody(409, "Conflict", message));
+    }
+    const merge = (
+      current: Record<string, string> | undefined,
+      change: Record<string, string | null> | undefined,
+    ) =>
+      Object.fromEntries(
+        Object.entries({ ...current, ...change }).filter(
+          (entry): entry is [string, string] => entry[1] !== null,
+        ),
+      );
+    pod.metadata.labels = merge(pod.metadata.labels, metadata.labels);
+    pod.metadata.annotations = merge(pod.metadata.annotations, metadata.annotations);
+    this.touch(pod);
+    this.emit("MODIFIED", pod);
+    send(res, 200, pod);
   }
 
   private remove(res: ServerResponse, pod: PodJson, body: unknown): void {

@@ -210,7 +210,7 @@ describe("API errors", () => {
   });
 });
 
-describe("get, list and delete", () => {
+describe("get, list, extend and delete", () => {
   it("lists only this Hub's sandboxes and a new Hub instance with the same name sees and deletes them", async () => {
     const mine = await readySandbox(orchestrator);
     const other = orchestratorOn(fake, { instance: "other-hub" });
@@ -235,5 +235,34 @@ describe("get, list and delete", () => {
     const request = fake.requests.find((r) => r.method === "DELETE");
     expect(request?.body).toMatchObject({ preconditions: { uid: expect.any(String) as string } });
     expect(request?.query.get("gracePeriodSeconds")).toBe("1");
+  });
+
+  it("moves the expiry with a merge patch of one annotation, which a restarted Hub reads back", async () => {
+    const info = await readySandbox(orchestrator);
+    const later = new Date(Date.parse(info.expiresAt) + 7_200_000);
+    const extended = await orchestrator.extend(info.id, later);
+    expect(extended).toMatchObject({ id: info.id, status: "running", expiresAt: later.toISOString() });
+    const patch = fake.requests.find((r) => r.method === "PATCH");
+    expect(patch?.body).toEqual({
+      metadata: {
+        uid: fake.pods.get(`${NAMESPACE}/${info.id}`)?.metadata.uid,
+        annotations: { "sandbox.hub/expires-at": later.toISOString() },
+      },
+    });
+    const restarted = orchestratorOn(fake);
+    expect((await restarted.get(info.id))?.expiresAt).toBe(later.toISOString());
+    await restarted.close();
+  });
+
+  it("extends nothing that is not this Hub's running sandbox", async () => {
+    expect(await orchestrator.extend("cnt-absent1", new Date())).toBeUndefined();
+    const other = orchestratorOn(fake, { instance: "other-hub" });
+    const theirs = await readySandbox(other);
+    expect(await orchestrator.extend(theirs.id, new Date())).toBeUndefined();
+    const mine = await readySandbox(orchestrator);
+    await orchestrator.delete(mine.id);
+    expect(await orchestrator.extend(mine.id, new Date())).toBeUndefined();
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+    await other.close();
   });
 });

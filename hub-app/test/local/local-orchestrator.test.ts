@@ -184,6 +184,19 @@ describe("a local sandbox", () => {
     expect(await otherHub.delete(id)).toBe(false);
   });
 
+  it("moves its expiry in meta.json, keeping it running and readable by another Hub process", async () => {
+    const later = new Date(Date.now() + 7_200_000);
+    expect(await orchestrator.extend(id, later)).toMatchObject({
+      id,
+      status: "running",
+      expiresAt: later.toISOString(),
+    });
+    expect((await localOrchestrator(root).get(id))?.expiresAt).toBe(later.toISOString());
+    expect(await localOrchestrator(root, "other-hub").extend(id, new Date())).toBeUndefined();
+    expect(await orchestrator.extend("cnt-nothere", later)).toBeUndefined();
+    expect(await run(orchestrator, id, ["true"])).toMatchObject({ exitCode: 0 });
+  });
+
   it("answers not found and not running plainly", async () => {
     await expect(run(orchestrator, id.replace(/.$/, "z") + "q", ["true"])).rejects.toMatchObject({
       code: "not_found",

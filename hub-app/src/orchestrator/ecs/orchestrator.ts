@@ -20,7 +20,7 @@ import { uploadFiles } from "./file-upload.js";
 import { newNonce } from "./run-script.js";
 import type { EcsSettings } from "./settings.js";
 import { TaskDefinitionRegistry } from "./task-definitions.js";
-import { runTaskInput, sandboxTags, taskToInfo } from "./task-info.js";
+import { runTaskInput, sandboxTags, TAG, taskToInfo } from "./task-info.js";
 import { SandboxTasks } from "./tasks.js";
 
 /** DescribeTasks polling while a task starts: Fargate starts take 20-60 s (ANCHORS.md), so back off to a few seconds. */
@@ -119,6 +119,15 @@ export class EcsOrchestrator implements Orchestrator {
     return tasks
       .map((task) => taskToInfo(task, this.context.instance))
       .filter((info): info is ContainerInfo => info !== undefined && !this.tombstones.has(info.id));
+  }
+
+  async extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined> {
+    if (this.tombstones.has(id)) return undefined;
+    const task = await this.tasks.find(id);
+    const info = task === undefined ? undefined : taskToInfo(task, this.context.instance);
+    if (task === undefined || info === undefined || info.status === "terminating") return undefined;
+    const retagged = await this.tasks.retag(task, TAG.expiresAt, expiresAt.toISOString());
+    return taskToInfo(retagged, this.context.instance);
   }
 
   async delete(id: string): Promise<boolean> {

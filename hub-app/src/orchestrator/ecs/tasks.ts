@@ -13,6 +13,7 @@ import {
   ListTasksCommand,
   RunTaskCommand,
   StopTaskCommand,
+  TagResourceCommand,
   type DesiredStatus,
   type ECSClient,
   type RunTaskCommandInput,
@@ -137,6 +138,18 @@ export class SandboxTasks {
         ),
       this.clock,
     );
+  }
+
+  /** Sets one tag of a running task; answers the task as it now reads. */
+  async retag(task: Task, key: string, value: string): Promise<Task> {
+    if (task.taskArn === undefined) return task;
+    const arn = task.taskArn;
+    await callEcs(
+      "TagResource",
+      () => this.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key, value }] })),
+      this.clock,
+    );
+    return { ...task, tags: [...(task.tags ?? []).filter((tag) => tag.key !== key), { key, value }] };
   }
 
   private isSandbox(task: Task, id: string): boolean {

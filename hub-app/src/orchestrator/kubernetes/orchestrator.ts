@@ -1,7 +1,14 @@
 /** The Kubernetes orchestrator: a Pod per sandbox, readiness from one shared watch, commands and files over exec. */
-import type { CoreV1Api, Exec, V1Pod } from "@kubernetes/client-node";
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Api,
+  type Exec,
+  type V1Pod,
+} from "@kubernetes/client-node";
 import { HubError, notFound } from "../../errors.js";
 import { commandIntoFiles, KILL_AFTER_SECONDS, killedByTimeout } from "../command-script.js";
+import { METADATA_KEY } from "../metadata-keys.js";
 import { markReady } from "../ready-now.js";
 import { tarArchive } from "../tar-archive.js";
 import type {
@@ -150,6 +157,34 @@ export class KubernetesOrchestrator implements Orchestrator {
     return pods.items
       .map((pod) => this.infoOf(pod))
       .filter((info): info is ContainerInfo => info !== undefined);
+  }
+
+  async extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined> {
+    const pod = await this.readPod(id);
+    if (pod === undefined || pod.metadata?.deletionTimestamp !== undefined) return undefined;
+    const { namespace } = this.settings;
+    try {
+      const patched = await callKube(`patch pod ${id} in namespace ${namespace}`, () =>
+        this.parts.core.patchNamespacedPod(
+          {
+            name: id,
+            namespace,
+            // A merge patch of one annotation; the uid test makes it fail on a newer pod that reused the name.
+            body: {
+              metadata: {
+                uid: pod.metadata?.uid,
+                annotations: { [METADATA_KEY.expiresAt]: expiresAt.toISOString() },
+              },
+            },
+          },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
+      );
+      return this.infoOf(patched);
+    } catch (error) {
+      if (error instanceof HubError && error.code === "not_found") return undefined;
+      throw error;
+    }
   }
 
   async delete(id: string): Promise<boolean> {

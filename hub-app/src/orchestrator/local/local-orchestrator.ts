@@ -119,6 +119,20 @@ export class LocalOrchestrator implements Orchestrator {
     return meta && (await this.toInfo(meta));
   }
 
+  async extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined> {
+    // A create still launching rewrites meta.json once ready; waiting for it keeps that write from undoing this one.
+    await this.launching.get(id)?.catch(() => undefined);
+    const meta = await this.ownMeta(id);
+    if (meta === undefined) return undefined;
+    const extended = { ...meta, expiresAt: expiresAt.toISOString() };
+    try {
+      await writeMeta(this.settings.root, extended);
+    } catch {
+      return undefined; // deleted meanwhile: its directory is gone
+    }
+    return this.toInfo(extended);
+  }
+
   async list(): Promise<ContainerInfo[]> {
     const ids = await listSandboxIds(this.settings.root);
     const metas = await Promise.all(ids.map((id) => this.ownMeta(id)));

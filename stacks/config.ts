@@ -54,6 +54,8 @@ const hubSchema = z
   })
   .strict();
 
+const acmCertificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:/, "must be an ACM certificate ARN");
+
 const eksSchema = z
   .object({
     /** Pinned control-plane version. @default "1.34" */
@@ -85,6 +87,8 @@ const eksSchema = z
     clusterAutoscalerChartVersion: z.string().min(1).default("9.52.1"),
     /** @default 30 */
     logRetentionDays: logRetentionDays.default(30),
+    /** ACM certificate: the Hub's NLB then listens for TLS on 443 only (no plain HTTP). */
+    certificateArn: acmCertificateArn.optional(),
   })
   .strict()
   .refine((e) => e.workerMin <= e.workerDesired && e.workerDesired <= e.workerMax, {
@@ -97,10 +101,7 @@ const ecsSchema = z
     /** Use FARGATE_SPOT for sandboxes (cheaper, can be interrupted). @default false */
     fargateSpot: z.boolean().default(false),
     /** ACM certificate for an HTTPS listener on the Hub's load balancer. */
-    certificateArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:acm:/, "must be an ACM certificate ARN")
-      .optional(),
+    certificateArn: acmCertificateArn.optional(),
     /** @default 30 */
     logRetentionDays: logRetentionDays.default(30),
     /** Hub task size in vCPU units (1024 = 1 vCPU). @default 512 */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EksCluster } from "../eks/eks-cluster";
 import { Irsa } from "../eks/irsa";
 import { envList, hubKubernetesEnvironment } from "./hub-environment";
-import { hubPodSpec, hubUrlFromStatus, NLB_ANNOTATIONS } from "./hub-pod-spec";
+import { hubPodSpec, hubServiceShape, hubUrlFromStatus } from "./hub-pod-spec";
 import { hubSandboxRules, hubTokenReadPolicy } from "./hub-rbac";
 import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "./placement";
 import { podSecurityLabels, type SandboxSize } from "./sandbox-policies";
@@ -25,6 +25,8 @@ export interface HubOnKubernetesArgs {
   readonly replicas: number;
   readonly defaultSandboxImage: string;
   readonly defaultSandboxSize: SandboxSize;
+  /** ACM certificate: the NLB terminates TLS on 443 and the URL is https (no plain listener). */
+  readonly certificateArn?: string;
   /** What must exist before the Hub's pods can run (the manager nodes). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -111,19 +113,16 @@ export class HubOnKubernetes extends pulumi.ComponentResource {
       { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
       childOpts,
     );
+    const exposure = hubServiceShape(args.certificateArn);
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
       {
-        metadata: { ...metadata, annotations: { ...NLB_ANNOTATIONS } },
-        spec: {
-          type: "LoadBalancer",
-          selector: labels,
-          ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
-        },
+        metadata: { ...metadata, annotations: exposure.annotations },
+        spec: { type: "LoadBalancer", selector: labels, ports: exposure.ports },
       },
       { ...childOpts, dependsOn: [this.deployment] },
     );
-    this.url = this.service.status.apply(hubUrlFromStatus);
+    this.url = this.service.status.apply((status) => hubUrlFromStatus(status, exposure.scheme));
     this.registerOutputs({ url: this.url });
   }
 }

@@ -81,11 +81,47 @@ export const NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
   "service.beta.kubernetes.io/aws-load-balancer-target-node-labels": labelString(MANAGER_LABEL),
 };
 
+/** TLS 1.2 and 1.3 only: the bearer token must not cross the internet on an old protocol. */
+export const NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface HubServiceShape {
+  readonly annotations: Record<string, string>;
+  readonly ports: { name: string; port: number; targetPort: string; protocol: "TCP" }[];
+  readonly scheme: "http" | "https";
+}
+
+/**
+ * How the Hub's Service is exposed. With a certificate the NLB terminates TLS on 443 and forwards
+ * plain TCP to the Hub's port inside the VPC, and there is no port 80 at all: an NLB cannot redirect,
+ * and a plain listener would invite clients to send the token in clear.
+ */
+export function hubServiceShape(certificateArn: string | undefined): HubServiceShape {
+  if (certificateArn === undefined) {
+    return {
+      annotations: { ...NLB_ANNOTATIONS },
+      ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+      scheme: "http",
+    };
+  }
+  return {
+    annotations: {
+      ...NLB_ANNOTATIONS,
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": certificateArn,
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": NLB_TLS_POLICY,
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
+    },
+    ports: [{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }],
+    scheme: "https",
+  };
+}
+
 /** The Hub's URL from the Service's load-balancer status; a placeholder until AWS assigns a name. */
 export function hubUrlFromStatus(
   status: { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined,
+  scheme: "http" | "https" = "http",
 ): string {
   const ingress = status?.loadBalancer?.ingress?.[0];
   const host = ingress?.hostname ?? ingress?.ip;
-  return host ? `http://${host}` : "http://<load balancer pending>";
+  return `${scheme}://${host ?? "<load balancer pending>"}`;
 }

@@ -86,6 +86,7 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     replicas: config.hub.replicas,
     defaultSandboxImage: config.hub.sandboxImage,
     defaultSandboxSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
+    certificateArn: config.eks.certificateArn,
     dependsOn: [manager, sandboxNamespace, ...pieces.flatMap((p) => p.resources)],
   });
   return {

@@ -13,13 +13,18 @@ import {
 
 const CLUSTER = "sandbox-platform-eks-fargate";
 const ADMIN = "arn:aws:iam::123456789012:role/platform-admin";
+const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-hub";
 let recorder: Recorder;
 let outputs: Record<string, any>;
 
 beforeAll(async () => {
   ({ recorder, outputs } = await runStack("eks-fargate", {
     overrides: {
-      "sandbox-platform:eks": { adminRoleArn: ADMIN, publicAccessCidrs: ["203.0.113.0/24"] },
+      "sandbox-platform:eks": {
+        adminRoleArn: ADMIN,
+        publicAccessCidrs: ["203.0.113.0/24"],
+        certificateArn: CERTIFICATE,
+      },
       "sandbox-platform:hub": { imageUri: "ghcr.io/example/hub:1.0.0" },
     },
   }));
@@ -131,5 +136,20 @@ describe("eks-fargate: the Hub and placement", () => {
 
   it("every Kubernetes object validates against the Kubernetes schema", () => {
     expect(validateKubernetesObjects(recorder).length).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe("eks-fargate: the Hub behind TLS (eks.certificateArn set)", () => {
+  it("terminates TLS at the NLB on 443 with a TLS 1.2+ policy and opens no plain port", () => {
+    const service = recorder.one("kubernetes:core/v1:Service", "eks-hub-service").inputs;
+    expect(service.metadata.annotations).toMatchObject({
+      "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": CERTIFICATE,
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy":
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    });
+    expect(service.spec.ports).toEqual([{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }]);
+    expect(String(outputs.eks.hubUrl)).toMatch(/^https:\/\//);
   });
 });

@@ -2,7 +2,12 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { describe, expect, it } from "vitest";
 import { envList, hubKubernetesEnvironment } from "../../components/kubernetes/hub-environment";
-import { hubPodSpec, hubUrlFromStatus, NLB_ANNOTATIONS } from "../../components/kubernetes/hub-pod-spec";
+import {
+  hubPodSpec,
+  hubServiceShape,
+  hubUrlFromStatus,
+  NLB_ANNOTATIONS,
+} from "../../components/kubernetes/hub-pod-spec";
 import { hubSandboxRules, hubTokenReadPolicy } from "../../components/kubernetes/hub-rbac";
 
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hub-token-AbCdEf";
@@ -151,5 +156,20 @@ describe("the Hub's load balancer", () => {
       "http://x.elb.amazonaws.com",
     );
     expect(hubUrlFromStatus(undefined)).toBe("http://<load balancer pending>");
+    expect(hubUrlFromStatus({ loadBalancer: { ingress: [{ ip: "203.0.113.9" }] } }, "https")).toBe(
+      "https://203.0.113.9",
+    );
+  });
+
+  it("serves plain HTTP on 80 without a certificate, and only TLS on 443 with one", () => {
+    const plain = hubServiceShape(undefined);
+    expect(plain.ports.map((p) => p.port)).toEqual([80]);
+    expect(Object.keys(plain.annotations).some((key) => key.includes("ssl"))).toBe(false);
+    const tls = hubServiceShape("arn:aws:acm:eu-west-1:123456789012:certificate/abc");
+    expect(tls.scheme).toBe("https");
+    expect(tls.ports).toEqual([{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }]);
+    expect(tls.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"]).toMatch(
+      /certificate\/abc$/,
+    );
   });
 });

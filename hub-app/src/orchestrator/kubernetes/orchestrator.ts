@@ -122,7 +122,11 @@ export class KubernetesOrchestrator implements Orchestrator {
           timers.push(setTimeout(recheck, Math.max(0, due) + RECHECK_MARGIN_MS));
         }
       };
-      const unsubscribe = this.parts.watcher.subscribe(id, judge);
+      let watched = false;
+      const unsubscribe = this.parts.watcher.subscribe(id, (pod) => {
+        watched = true;
+        judge(pod);
+      });
       timers.push(
         setTimeout(
           () =>
@@ -136,9 +140,13 @@ export class KubernetesOrchestrator implements Orchestrator {
           Math.max(0, deadline - this.parts.now()),
         ),
       );
-      // The watch may have started before the pod changed; one read closes that gap.
+      // The watch may have started before the pod changed; one read closes that gap. Once the watch has
+      // spoken it is newer than a read that was in flight, so a late read must not replace what it said.
       this.readPod(id).then(
-        (pod) => (pod === undefined ? finish(() => reject(notFound(id))) : judge(pod)),
+        (pod) => {
+          if (pod === undefined) finish(() => reject(notFound(id)));
+          else if (!watched) judge(pod);
+        },
         (error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))),
       );
     });

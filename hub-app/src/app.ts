@@ -1,5 +1,5 @@
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import pino, { type Logger } from "pino";
 import type { HubConfig } from "./config.js";
@@ -7,7 +7,7 @@ import { createMetrics } from "./metrics.js";
 import type { Orchestrator } from "./orchestrator/types.js";
 import { startReaper } from "./reaper.js";
 import { containerRoutes } from "./routes/containers.js";
-import { installErrorHandlers } from "./routes/error-handler.js";
+import { installErrorHandlers, sendRouterError } from "./routes/error-handler.js";
 import { acceptEmptyJsonBodies } from "./routes/json-body.js";
 import { healthRoutes } from "./routes/health.js";
 import { HUB_VERSION } from "./version.js";
@@ -31,6 +31,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app: FastifyInstance = Fastify({
     loggerInstance: fastifyLogger,
     bodyLimit: config.limits.bodyLimitBytes,
+    // Errors the router raises before any handler (an over-long or malformed path) keep the Hub's error shape.
+    frameworkErrors: (error, _request, reply) => sendRouterError(error, reply as FastifyReply),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -8,3 +8,15 @@ export function relativePathProblem(path: string): string | undefined {
   if (path.length > 1024) return "must be at most 1024 characters";
   return undefined;
 }
+
+/** A file to write: a relative path that names a file, so no empty or `.` segment and no trailing '/'. */
+export function filePathProblem(path: string): string | undefined {
+  const problem = relativePathProblem(path);
+  if (problem !== undefined) return problem;
+  // tar takes "d/" or "./" as a directory entry and would apply the file's mode to the working directory.
+  if (path.endsWith("/")) return "must name a file, not end with '/'";
+  if (path.split("/").some((segment) => segment === "" || segment === ".")) {
+    return "must not contain empty or '.' segments";
+  }
+  return undefined;
+}

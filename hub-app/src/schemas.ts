@@ -2,13 +2,15 @@ import { z } from "zod";
 import type { HubLimits } from "./config.js";
 import { CONTAINER_ID_PATTERN } from "./ids.js";
 import { PLACEMENTS } from "./orchestrator/types.js";
-import { relativePathProblem } from "./paths.js";
+import { filePathProblem, relativePathProblem } from "./paths.js";
 
 /** Request and response schemas; the limits come from the configuration, so messages state the configured range. */
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Enough for any real program; bounds the work a single request can cause.
 const MAX_ENV_ENTRIES = 100;
+// One argument or variable of exec(2) may be at most 128 KiB (MAX_ARG_STRLEN): 32 Ki characters of up to 4 bytes.
+const MAX_ARG_CHARS = 32_768;
 const MAX_PORTS = 20;
 const MAX_COMMAND_ARGS = 1000;
 
@@ -20,18 +22,23 @@ function numberIn(field: string, min: number, max: number, integer: boolean) {
     .max(max, { error: allowed });
 }
 
-const relativePath = (field: string) =>
+const relativePath = (field: string, check = relativePathProblem) =>
   z.string({ error: `${field} must be a string` }).superRefine((path, ctx) => {
-    const problem = relativePathProblem(path);
+    const problem = check(path);
     if (problem !== undefined)
       ctx.addIssue({ code: "custom", message: `${field} ${problem} (got "${path.slice(0, 100)}")` });
   });
 
 const envSchema = (field: string) =>
   z
-    .record(z.string(), z.string({ error: `${field} values must be strings` }), {
-      error: `${field} must be an object of strings`,
-    })
+    .record(
+      z.string(),
+      z
+        .string({ error: `${field} values must be strings` })
+        .max(MAX_ARG_CHARS, { error: `${field} values must be at most ${MAX_ARG_CHARS} characters` })
+        .refine((value) => !value.includes("\0"), { error: `${field} values must not contain NUL` }),
+      { error: `${field} must be an object of strings` },
+    )
     .superRefine((env, ctx) => {
       const names = Object.keys(env);
       const bad = names.find((name) => !ENV_NAME.test(name));
@@ -78,7 +85,7 @@ export const containerIdParams = z.object({ id: z.string() });
 
 export function writeFilesBody(limits: HubLimits) {
   const file = z.strictObject({
-    path: relativePath("files[].path"),
+    path: relativePath("files[].path", filePathProblem),
     content: z.string({ error: "files[].content must be a string" }),
     encoding: z
       .enum(["utf8", "base64"], { error: "files[].encoding must be utf8 or base64" })
@@ -96,9 +103,15 @@ export function writeFilesBody(limits: HubLimits) {
 export function runBody(limits: HubLimits) {
   return z.strictObject({
     command: z
-      .array(z.string({ error: "command items must be strings" }), {
-        error: "command must be an array of strings",
-      })
+      .array(
+        z
+          .string({ error: "command items must be strings" })
+          .max(MAX_ARG_CHARS, { error: `command items must be at most ${MAX_ARG_CHARS} characters` })
+          .refine((item) => !item.includes("\0"), { error: "command items must not contain NUL" }),
+        {
+          error: "command must be an array of strings",
+        },
+      )
       .min(1, { error: "command must have at least one item (the program)" })
       .max(MAX_COMMAND_ARGS, { error: `command may have at most ${MAX_COMMAND_ARGS} items` })
       .refine((command) => command[0] !== "", { error: "command[0] (the program) must not be empty" }),

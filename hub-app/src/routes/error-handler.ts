@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { HubError } from "../errors.js";
 import type { HubMetrics } from "../metrics.js";
@@ -54,4 +54,13 @@ export function toHubError(error: unknown, bodyLimitBytes: number): HubError {
     return new HubError("invalid_request", (error as Error).message);
   }
   return new HubError("internal", "internal error", undefined, { cause: error });
+}
+
+/** A path the router refuses: an over-long id cannot name a container; anything else is a bad request. */
+export function sendRouterError(error: FastifyError, reply: FastifyReply): void {
+  const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+  const body = tooLong
+    ? { code: "not_found", message: "no such container: ids are cnt- and 5-12 lowercase letters or digits" }
+    : { code: "invalid_request", message: error.message };
+  void reply.code(tooLong ? 404 : 400).send({ error: body });
 }

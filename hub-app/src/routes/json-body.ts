@@ -6,6 +6,8 @@ import { HubError } from "../errors.js";
  * `Content-Type: application/json` (also on DELETE) are not refused for it.
  */
 export function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  // Only JSON: a text/plain body would otherwise reach validation as a string and get a puzzling message.
+  app.removeContentTypeParser("text/plain");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
     const text = body as string;

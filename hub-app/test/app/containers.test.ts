@@ -120,6 +120,7 @@ describe("POST /v1/containers", () => {
     [{ placement: "moon" }, /placement must be one of local, ec2, fargate/],
     [{ placement: "fargate" }, /placement must be one of local on this Hub/],
     [{ env: { "1BAD": "x" } }, /env names must match/],
+    [{ env: { X: "a\u0000b" } }, /env values must not contain NUL/],
     [{ ports: [70000] }, /^ports\[\] must be an integer from 1 to 65535 \(at ports\.0\)$/],
     [{ memoryMiB: 512 }, /memoryMiB/],
   ])("refuses %j with a 400 naming the field and range", async (payload, message) => {
@@ -215,6 +216,28 @@ describe("GET /v1/containers and /v1/containers/:id", () => {
   });
 });
 
+describe("requests the router refuses", () => {
+  it("answers an over-long id with the Hub's 404, not fastify's 414", async () => {
+    const response = await app.inject({
+      method: "GET",
+      url: `/v1/containers/cnt-${"a".repeat(200)}`,
+      headers: auth,
+    });
+    expectError(response, 404, "not_found", /no such container/);
+  });
+
+  it("refuses a text/plain body as the wrong content type", async () => {
+    const id = await createContainer();
+    const response = await app.inject({
+      method: "POST",
+      url: `/v1/containers/${id}/run`,
+      headers: { ...auth, "content-type": "text/plain" },
+      payload: '{"command":["ls"]}',
+    });
+    expectError(response, 400, "invalid_request", /Content-Type must be application\/json/);
+  });
+});
+
 describe("PATCH /v1/containers/:id", () => {
   it("keeps a container alive: it now expires ttlSeconds from now", async () => {
     const id = await createContainer();
@@ -304,6 +327,59 @@ describe("PUT /v1/containers/:id/files", () => {
     ]);
   });
 
+  describe("with room for large bodies", () => {
+    beforeEach(async () => {
+      await app.close();
+      ({ app, fake } = await fakeHub({ HUB_BODY_LIMIT_BYTES: "1048576", HUB_FILES_MAX_BYTES: "1048576" }));
+    });
+
+    it("accepts base64 wrapped over lines, as encoders write it", async () => {
+      const id = await createContainer();
+      const wrapped = `${Buffer.from("x".repeat(100))
+        .toString("base64")
+        .replace(/(.{76})/g, "$1\r\n")}\n`;
+      const payload = { files: [{ path: "a", content: wrapped, encoding: "base64" }] };
+      const response = await app.inject({
+        method: "PUT",
+        url: `/v1/containers/${id}/files`,
+        headers: auth,
+        payload,
+      });
+      expect(response.statusCode).toBe(204);
+      expect(fake.files.get(id)?.[0]?.content.toString()).toBe("x".repeat(100));
+    });
+
+    it("refuses 100 000 line breaks before a bad character as not base64 (a linear check)", async () => {
+      const id = await createContainer();
+      const payload = { files: [{ path: "a", content: `${"\n".repeat(100_000)}!`, encoding: "base64" }] };
+      const response = await app.inject({
+        method: "PUT",
+        url: `/v1/containers/${id}/files`,
+        headers: auth,
+        payload,
+      });
+      expectError(response, 400, "invalid_request", /files\[0\].content is not valid base64/);
+    });
+
+    it("refuses a command item or env value over 32768 characters, the most exec(2) takes", async () => {
+      const id = await createContainer();
+      const long = "x".repeat(32_769);
+      for (const [payload, message] of [
+        [{ command: ["echo", long] }, /command items must be at most 32768 characters/],
+        [{ command: ["true"], env: { X: long } }, /env values must be at most 32768 characters/],
+      ] as const) {
+        const response = await app.inject({
+          method: "POST",
+          url: `/v1/containers/${id}/run`,
+          headers: auth,
+          payload,
+        });
+        expectError(response, 400, "invalid_request", message);
+      }
+      expect(fake.runs).toHaveLength(0);
+    });
+  });
+
   it.each([
     [
       { files: [{ path: "/etc/passwd", content: "x" }] },
@@ -311,6 +387,10 @@ describe("PUT /v1/containers/:id/files", () => {
     ],
     [{ files: [{ path: "a/../../b", content: "x" }] }, /must not contain '\.\.'/],
     [{ files: [{ path: "", content: "x" }] }, /must name a file/],
+    [{ files: [{ path: "./", content: "x" }] }, /must name a file, not end with '\/'/],
+    [{ files: [{ path: "src/", content: "x" }] }, /must name a file, not end with '\/'/],
+    [{ files: [{ path: "a//b", content: "x" }] }, /must not contain empty or '\.' segments/],
+    [{ files: [{ path: "a/./b", content: "x" }] }, /must not contain empty or '\.' segments/],
     [
       { files: [{ path: "a", content: "%%%", encoding: "base64" }] },
       /files\[0\].content is not valid base64/,
@@ -393,6 +473,8 @@ describe("POST /v1/containers/:id/run", () => {
     [{ command: ["ls"], timeoutMs: 600_001 }, /timeoutMs must be an integer from 1 to 600000/],
     [{ command: ["ls"], cwd: "/etc" }, /cwd must be relative/],
     [{ command: ["ls"], cwd: "../x" }, /cwd must not contain '\.\.'/],
+    [{ command: ["echo", "a\u0000b"] }, /command items must not contain NUL/],
+    [{ command: ["true"], env: { X: "a\u0000b" } }, /env values must not contain NUL/],
     [{}, /command/],
   ])("refuses %j with 400", async (payload, message) => {
     const id = await createContainer();

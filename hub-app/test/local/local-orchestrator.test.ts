@@ -110,6 +110,25 @@ describe("a local sandbox", () => {
     }
   });
 
+  it("keeps a caller's PATH and LD_PRELOAD away from the host programs that enter the sandbox", async () => {
+    // A planted `prlimit` in the working directory: with the caller's PATH on the host side, a root Hub ran it as root.
+    const marker = join(root, "planted-prlimit-ran");
+    await orchestrator.writeFiles(id, [
+      { path: "prlimit", content: Buffer.from(`#!/bin/sh\ntouch ${marker}\n`), mode: 0o755 },
+    ]);
+    const work = "/home/sandbox";
+    const result = await orchestrator.run(id, {
+      command: ["/usr/bin/env"],
+      env: { PATH: work, LD_PRELOAD: "/nonexistent-preload.so" },
+      timeoutMs: 5000,
+      maxOutputBytes: 65_536,
+    });
+    expect(existsSync(marker)).toBe(false);
+    expect(result.stdout).toContain(`PATH=${work}`);
+    // The loader complains twice, for the sandbox's own sh and env; never for prlimit, nsenter or setpriv.
+    expect(result.stderr.match(/cannot be preloaded/g) ?? []).toHaveLength(2);
+  });
+
   it("cannot see host processes: its own pid namespace with a fresh /proc", async () => {
     const result = await run(orchestrator, id, [
       "sh",

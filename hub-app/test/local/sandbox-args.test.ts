@@ -3,6 +3,7 @@ import {
   bwrapArguments,
   dropToHostUidArguments,
   enterArguments,
+  HOST_TOOLS_ENV,
   outermostPaths,
   projectDirectory,
   rlimitArguments,
@@ -75,7 +76,7 @@ describe("limits", () => {
 
 describe("enterArguments", () => {
   it("enters every namespace as the sandbox user with no_new_privs, then changes directory inside", () => {
-    const args = enterArguments(42, "/home/sandbox/src");
+    const args = enterArguments(42, "/home/sandbox/src", { PATH: "/usr/bin", GREETING: "a b=c" });
     expect(args.slice(0, 2)).toEqual(["nsenter", "--target=42"]);
     for (const flag of [
       "--user",
@@ -91,6 +92,20 @@ describe("enterArguments", () => {
       expect(args).toContain(flag);
     }
     expect(args.at(-1)).toBe("/home/sandbox/src");
+  });
+
+  it("sets the sandbox's environment with env -i after entering, never on the host programs", () => {
+    const args = enterArguments(42, "/", { PATH: "/evil", LD_PRELOAD: "/evil.so" });
+    const envAt = args.indexOf("/usr/bin/env");
+    expect(envAt).toBeGreaterThan(args.indexOf("setpriv"));
+    expect(args.slice(envAt, envAt + 5)).toEqual([
+      "/usr/bin/env",
+      "-i",
+      "--",
+      "PATH=/evil",
+      "LD_PRELOAD=/evil.so",
+    ]);
+    expect(HOST_TOOLS_ENV).toEqual({ PATH: "/usr/sbin:/usr/bin:/sbin:/bin" });
   });
 });
 

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import {
   bwrapArguments,
   dropToHostUidArguments,
+  HOST_TOOLS_ENV,
   rlimitArguments,
   type SandboxLayout,
   type SandboxLimits,
@@ -52,7 +53,7 @@ export async function launchSandbox(
   const [program, ...args] = command as [string, ...string[]];
   const child = spawn(program, args, {
     detached: true,
-    env: {},
+    env: HOST_TOOLS_ENV,
     stdio: ["ignore", "pipe", log.fd, "pipe"],
   });
   await log.close();

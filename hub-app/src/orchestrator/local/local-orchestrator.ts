@@ -20,6 +20,7 @@ import { isSameProcessAlive, processStartTime } from "./process-info.js";
 import { runProcess } from "./run-process.js";
 import {
   enterArguments,
+  HOST_TOOLS_ENV,
   insideHome,
   projectDirectory,
   rlimitArguments,
@@ -159,8 +160,16 @@ export class LocalOrchestrator implements Orchestrator {
     const meta = await this.runningMeta(id);
     // tar runs inside the sandbox as its user: a symlink planted there cannot reach the host.
     const result = await runProcess({
-      argv: [...this.enterCommand(meta, SANDBOX_HOME), "tar", "-x", "-p", "--no-same-owner", "-f", "-"],
-      env: { PATH: SANDBOX_PATH },
+      argv: [
+        ...this.enterCommand(meta, SANDBOX_HOME, { PATH: SANDBOX_PATH }),
+        "tar",
+        "-x",
+        "-p",
+        "--no-same-owner",
+        "-f",
+        "-",
+      ],
+      env: HOST_TOOLS_ENV,
       timeoutMs: WRITE_FILES_TIMEOUT_MS,
       maxOutputBytes: WRITE_FILES_OUTPUT_BYTES,
       stdin: await tarArchive(files),
@@ -178,8 +187,18 @@ export class LocalOrchestrator implements Orchestrator {
     const [program, ...args] = request.command;
     if (program === undefined) throw new HubError("invalid_request", "command must name a program");
     return runProcess({
-      argv: [...this.enterCommand(meta, insideHome(request.cwd)), program, ...args],
-      env: { PATH: SANDBOX_PATH, HOME: SANDBOX_HOME, LANG: "C.UTF-8", ...meta.env, ...request.env },
+      argv: [
+        ...this.enterCommand(meta, insideHome(request.cwd), {
+          PATH: SANDBOX_PATH,
+          HOME: SANDBOX_HOME,
+          LANG: "C.UTF-8",
+          ...meta.env,
+          ...request.env,
+        }),
+        program,
+        ...args,
+      ],
+      env: HOST_TOOLS_ENV,
       timeoutMs: request.timeoutMs,
       maxOutputBytes: request.maxOutputBytes,
     });
@@ -277,8 +296,12 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   /** A command entering the sandbox gets the sandbox's rlimits too: nsenter does not take them from its init. */
-  private enterCommand(meta: SandboxMeta & { initPid: number }, cwd: string): [string, ...string[]] {
-    return [...rlimitArguments(this.limitsOf(meta)), ...enterArguments(meta.initPid, cwd)] as [
+  private enterCommand(
+    meta: SandboxMeta & { initPid: number },
+    cwd: string,
+    env: Readonly<Record<string, string>>,
+  ): [string, ...string[]] {
+    return [...rlimitArguments(this.limitsOf(meta)), ...enterArguments(meta.initPid, cwd, env)] as [
       string,
       ...string[],
     ];

@@ -98,10 +98,22 @@ export function dropToHostUidArguments(limits: SandboxLimits): string[] {
 }
 
 /**
- * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities
- * and no_new_privs, in `cwd` (absolute inside the sandbox).
+ * The whole environment of the host programs that enter a sandbox (prlimit, nsenter, setpriv, run as
+ * root by a root Hub). Nothing of a request may reach them: a caller's PATH or LD_PRELOAD would pick the
+ * program or library those run, outside the sandbox.
  */
-export function enterArguments(initPid: number, cwd: string): [string, ...string[]] {
+export const HOST_TOOLS_ENV: Readonly<Record<string, string>> = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" };
+
+/**
+ * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities
+ * and no_new_privs, in `cwd` (absolute inside the sandbox), with exactly `env`: it is set by `env -i`
+ * inside the sandbox, so it never touches the host programs on the way in.
+ */
+export function enterArguments(
+  initPid: number,
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): [string, ...string[]] {
   return [
     "nsenter",
     `--target=${initPid}`,
@@ -118,6 +130,11 @@ export function enterArguments(initPid: number, cwd: string): [string, ...string
     "--no-new-privs",
     "--inh-caps=-all",
     "--",
+    // The sandbox's own env(1), from its read-only view of the host's /usr/bin.
+    "/usr/bin/env",
+    "-i",
+    "--",
+    ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
     // nsenter --wd resolves its path before entering the mount namespace: change directory inside instead.
     "/bin/sh",
     "-c",

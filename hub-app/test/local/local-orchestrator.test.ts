@@ -224,6 +224,29 @@ describe("a local sandbox", () => {
   });
 });
 
+describe("a sandbox that goes away during a call", () => {
+  it("answers not_found for a run cut short by a delete, not the killed command's exit code", async () => {
+    const doomed = await orchestrator.create(spec());
+    const running = run(orchestrator, doomed.id, ["sleep", "30"]);
+    // Let the command start before the delete kills it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await orchestrator.delete(doomed.id)).toBe(true);
+    await expect(running).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("answers conflict once a student has killed every process in it, naming no host pid", async () => {
+    const doomed = await orchestrator.create(spec());
+    // kill(-1) spares the caller: this command itself succeeds, the sandbox's keeper does not.
+    await run(orchestrator, doomed.id, ["sh", "-c", "kill -9 -1"]);
+    await expect(run(orchestrator, doomed.id, ["true"])).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(/is not running/) as string,
+    });
+    expect((await orchestrator.get(doomed.id))?.status).toBe("failed");
+    expect(await orchestrator.delete(doomed.id)).toBe(true);
+  });
+});
+
 describe("deleting a local sandbox", () => {
   it("kills every process in it, removes its directory, and a second delete finds nothing", async () => {
     const doomed = await orchestrator.create(spec());

@@ -175,6 +175,7 @@ export class LocalOrchestrator implements Orchestrator {
       stdin: await tarArchive(files),
     });
     if (result.exitCode !== 0) {
+      await this.runningMeta(id); // deleted or stopped meanwhile: say so, not "tar failed"
       throw new HubError(
         "invalid_request",
         `cannot write the files: ${result.stderr.trim() || "tar failed"}`,
@@ -186,7 +187,7 @@ export class LocalOrchestrator implements Orchestrator {
     const meta = await this.runningMeta(id);
     const [program, ...args] = request.command;
     if (program === undefined) throw new HubError("invalid_request", "command must name a program");
-    return runProcess({
+    const result = await runProcess({
       argv: [
         ...this.enterCommand(meta, insideHome(request.cwd), {
           PATH: SANDBOX_PATH,
@@ -202,6 +203,10 @@ export class LocalOrchestrator implements Orchestrator {
       timeoutMs: request.timeoutMs,
       maxOutputBytes: request.maxOutputBytes,
     });
+    // A failure may be the sandbox's, not the command's: deleted during the run (exit 137), or its
+    // processes killed so nsenter could not enter. Then answer 404 / 409, never nsenter's words.
+    if (result.exitCode !== 0) await this.runningMeta(id);
+    return result;
   }
 
   async ping(): Promise<void> {

@@ -161,6 +161,17 @@ describe("run through ECS Exec", () => {
     expect(ecsMock.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
   });
 
+  it("refuses a command too long for ECS Exec before calling ECS, saying to use files", async () => {
+    const { orchestrator, ecsMock } = sandbox();
+    await expect(
+      orchestrator.run("cnt-abc12", request(["python3", "-c", "x".repeat(9000)])),
+    ).rejects.toMatchObject({
+      code: "invalid_request",
+      message: expect.stringMatching(/ECS takes at most 8192: put long inputs in files/),
+    });
+    expect(ecsMock.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
+  });
+
   it("answers 409 for a sandbox still starting and 404 for an unknown one", async () => {
     const starting = sandbox({}, "running-no-agent");
     await expect(starting.orchestrator.run("cnt-abc12", request(["true"]))).rejects.toMatchObject({

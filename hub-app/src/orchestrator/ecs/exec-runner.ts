@@ -23,7 +23,7 @@ export type OpenSession = (endpoint: SessionEndpoint, options: SessionOptions) =
 
 export interface ExecDeps {
   readonly ecs: ECSClient;
-  readonly settings: Pick<EcsSettings, "cluster" | "workdir">;
+  readonly settings: Pick<EcsSettings, "cluster" | "workdir" | "execCommandMaxChars">;
   readonly clock: RetryClock;
   readonly now: () => number;
   readonly openSession?: OpenSession;
@@ -40,7 +40,16 @@ export class TaskExec {
     const started = this.deps.now();
     const nonce = newNonce();
     const script = buildRunScript(request, this.deps.settings.workdir, nonce);
-    const endpoint = await this.startSession(taskArn, execCommandFor(script));
+    const command = execCommandFor(script);
+    const limit = this.deps.settings.execCommandMaxChars;
+    if (command.length > limit) {
+      // ECS would refuse it with a bare InvalidParameterException; say what to do instead.
+      throw new HubError(
+        "invalid_request",
+        `the command, cwd and env make an ECS Exec command of ${command.length} characters; ECS takes at most ${limit}: put long inputs in files (PUT .../files)`,
+      );
+    }
+    const endpoint = await this.startSession(taskArn, command);
     const text = await this.collect(endpoint, nonce, request);
     const parsed = parseRunOutput(text.output, nonce);
     if (parsed === undefined) {

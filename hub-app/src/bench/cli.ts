@@ -4,11 +4,15 @@ import { EXIT, runCli } from "./program.js";
 
 const interrupt = new AbortController();
 const force = new AbortController();
-process.on("SIGINT", () => {
-  if (!interrupt.signal.aborted) interrupt.abort();
-  else if (!force.signal.aborted) force.abort();
-  else process.exit(EXIT.interrupted);
-});
+// SIGTERM (timeout, kill, a CI runner) and SIGHUP (a closed terminal) stop a run like Ctrl-C does, so what
+// it created is deleted: with the embedded Hub gone, nothing else would ever reap those sandboxes.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    if (!interrupt.signal.aborted) interrupt.abort();
+    else if (!force.signal.aborted) force.abort();
+    else process.exit(EXIT.interrupted);
+  });
+}
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -13,7 +13,7 @@ function hubEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
       entry[0] !== "HUB_TOKEN" &&
       entry[1] !== undefined,
   );
-  // The Hub logs to stdout, where the summary goes: only errors unless asked otherwise.
+  // The Hub logs to stderr, beside the progress bar: only errors unless asked otherwise.
   return { ...Object.fromEntries(passed), HUB_ORCHESTRATOR: "local", LOG_LEVEL: env.LOG_LEVEL ?? "error" };
 }
 

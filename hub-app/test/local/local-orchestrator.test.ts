@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { chmod, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HubError } from "../../src/errors.js";
@@ -221,6 +221,28 @@ describe("a local sandbox", () => {
       code: "not_found",
     });
     expect(await orchestrator.get("cnt-nothere")).toBeUndefined();
+  });
+});
+
+describe("a HUB_LOCAL_ROOT below a folder others cannot pass through", () => {
+  it("is refused with a message naming that folder (a root Hub runs each sandbox as its own uid)", async () => {
+    const parent = await temporaryRoot();
+    await chmod(parent, 0o700);
+    const hidden = localOrchestrator(join(parent, "sandboxes"));
+    try {
+      if (process.getuid?.() === 0) {
+        await expect(hidden.create(spec())).rejects.toMatchObject({
+          code: "orchestrator_unavailable",
+          message: expect.stringContaining(`below ${parent} (mode 700)`) as string,
+        });
+        await expect(hidden.ping()).rejects.toMatchObject({ code: "orchestrator_unavailable" });
+      } else {
+        // A non-root Hub runs sandboxes as itself, so the folder is no obstacle.
+        await expect(hidden.ping()).resolves.toBeUndefined();
+      }
+    } finally {
+      await deleteAllAndRemove(hidden, parent);
+    }
   });
 });
 

@@ -21,7 +21,8 @@ export function spec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
   const createdAt = new Date();
   counter += 1;
   return {
-    id: `cnt-t${process.pid.toString(36)}${counter}`.slice(0, 16),
+    // Padded: a low pid (after the pid counter wraps) would otherwise give fewer than the 5 characters an id needs.
+    id: `cnt-t${process.pid.toString(36).padStart(4, "0")}${String(counter).padStart(2, "0")}`.slice(0, 16),
     image: "host",
     cpu: 1,
     memoryMiB: 512,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { access, chmod, chown, constants, mkdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { HubError, notFound } from "../../errors.js";
 import type {
   ContainerInfo,
@@ -239,6 +239,21 @@ export class LocalOrchestrator implements Orchestrator {
     await mkdir(this.settings.root, { recursive: true, mode: 0o711 });
     const { mode } = await stat(this.settings.root);
     if ((mode & 0o011) !== 0o011) await chmod(this.settings.root, (mode & 0o7777) | 0o011);
+    if (hubIsRoot()) await this.checkAncestorsSearchable();
+  }
+
+  /** Each sandbox runs as its own host uid, which must pass through every folder above HUB_LOCAL_ROOT. */
+  private async checkAncestorsSearchable(): Promise<void> {
+    for (let dir = dirname(this.settings.root); ; dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) {
+        throw new HubError(
+          "orchestrator_unavailable",
+          `HUB_LOCAL_ROOT ${this.settings.root} is below ${dir} (mode ${(mode & 0o777).toString(8)}), which other users cannot pass through; each sandbox runs as its own uid and needs to: chmod o+x ${dir} or choose another HUB_LOCAL_ROOT`,
+        );
+      }
+      if (dir === dirname(dir)) return;
+    }
   }
 
   private async reserveHostUid(): Promise<number> {

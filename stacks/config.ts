@@ -134,7 +134,8 @@ export type RawStackConfig = Partial<Record<keyof StackConfig, unknown>>;
 
 /** Validates raw config; throws one Error listing every bad key with what is allowed. */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
-  const result = stackConfigSchema.safeParse(raw);
+  // reportInput: a wrong type then says what it got, instead of reading as a missing key.
+  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map(
     (issue) => `  ${PROJECT}:${keyPath(issue.path)}: ${describe(issue)}`,
@@ -144,6 +145,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
 /** Reads this stack's config from Pulumi (Pulumi.<stack>.yaml) and validates it. */
 export function readStackConfig(): StackConfig {
+  refuseUnknownKeys(Object.keys(pulumi.runtime.allConfig()));
   const config = new pulumi.Config(PROJECT);
   const raw: RawStackConfig = {};
   for (const key of Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[]) {
@@ -151,6 +153,20 @@ export function readStackConfig(): StackConfig {
     if (value !== undefined) raw[key] = value;
   }
   return parseStackConfig(raw);
+}
+
+/** A top-level typo (`sandbox-platform:ekss`) would otherwise be ignored and its values never used. */
+export function refuseUnknownKeys(fullKeys: readonly string[]): void {
+  const known = Object.keys(stackConfigSchema.shape);
+  const unknown = fullKeys
+    .filter((key) => key.startsWith(`${PROJECT}:`))
+    .map((key) => key.slice(PROJECT.length + 1))
+    .filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new Error(
+      `invalid stack configuration:\n  unknown key(s) ${unknown.map((k) => `${PROJECT}:${k}`).join(", ")}; allowed: ${known.join(", ")}`,
+    );
+  }
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
@@ -163,6 +179,17 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_value")
     return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.join(", ")}`;
-  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  if (issue.code === "invalid_type") {
+    return issue.input === undefined ? "is required" : `must be ${issue.expected}, got ${shown(issue.input)}`;
+  }
+  if (issue.code === "too_small" && typeof issue.input === "number")
+    return `must be at least ${String(issue.minimum)}, got ${shown(issue.input)}`;
+  if (issue.code === "too_big" && typeof issue.input === "number")
+    return `must be at most ${String(issue.maximum)}, got ${shown(issue.input)}`;
   return issue.message;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

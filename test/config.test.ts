@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../stacks/config";
+import { parseStackConfig, refuseUnknownKeys } from "../stacks/config";
 
 describe("parseStackConfig", () => {
   it("fills every default from the candidates alone", () => {
@@ -28,11 +28,30 @@ describe("parseStackConfig", () => {
 
   it("names a nested key that is out of range", () => {
     expect(() => parseStackConfig({ candidates: ["eks-ec2"], eks: { workerMax: 0 } })).toThrow(
-      /sandbox-platform:eks\.workerMax: .*>=\s*1/,
+      /sandbox-platform:eks\.workerMax: must be at least 1, got 0/,
     );
     expect(() => parseStackConfig({ candidates: ["eks-ec2"], hub: { sandboxCpu: 8 } })).toThrow(
       /sandbox-platform:hub\.sandboxCpu/,
     );
+  });
+
+  it("says a wrong type is a wrong type, with what it got, not that the key is missing", () => {
+    expect(() => parseStackConfig({ candidates: ["eks-ec2"], eks: { workerMax: "13" } })).toThrow(
+      /sandbox-platform:eks\.workerMax: must be number, got "13"/,
+    );
+    expect(() => parseStackConfig({ candidates: ["ecs-fargate"], ecs: { fargateSpot: "true" } })).toThrow(
+      /sandbox-platform:ecs\.fargateSpot: must be boolean, got "true"/,
+    );
+    expect(() => parseStackConfig({ candidates: ["eks-ec2"], eks: 5 })).toThrow(
+      /sandbox-platform:eks: must be object, got 5/,
+    );
+  });
+
+  it("refuses an unknown top-level key, listing the allowed ones", () => {
+    expect(() => refuseUnknownKeys(["sandbox-platform:ekss", "aws:region"])).toThrow(
+      /unknown key\(s\) sandbox-platform:ekss; allowed: candidates, .*eks/,
+    );
+    expect(() => refuseUnknownKeys(["sandbox-platform:eks", "aws:region", "other-project:x"])).not.toThrow();
   });
 
   it("rejects worker sizes out of order", () => {
@@ -63,8 +82,12 @@ describe("parseStackConfig: the ECS candidate's keys", () => {
   });
 
   it("names a Hub task size out of range", () => {
-    expect(ecs({ hubCpuUnits: 128 })).toThrow(/sandbox-platform:ecs\.hubCpuUnits: .*>=\s*256/);
-    expect(ecs({ hubMemoryMiB: 65536 })).toThrow(/sandbox-platform:ecs\.hubMemoryMiB: .*<=\s*30720/);
+    expect(ecs({ hubCpuUnits: 128 })).toThrow(
+      /sandbox-platform:ecs\.hubCpuUnits: must be at least 256, got 128/,
+    );
+    expect(ecs({ hubMemoryMiB: 65536 })).toThrow(
+      /sandbox-platform:ecs\.hubMemoryMiB: must be at most 30720, got 65536/,
+    );
   });
 
   it("accepts only retention periods CloudWatch Logs offers", () => {
@@ -87,7 +110,7 @@ describe("parseStackConfig: the ECS candidate's keys", () => {
 
   it("names a sandbox size out of range", () => {
     expect(() => parseStackConfig({ candidates: ["ecs-fargate"], hub: { sandboxMemoryMiB: 64 } })).toThrow(
-      /sandbox-platform:hub\.sandboxMemoryMiB: .*>=\s*128/,
+      /sandbox-platform:hub\.sandboxMemoryMiB: must be at least 128, got 64/,
     );
   });
 });

@@ -2,6 +2,10 @@
 /** `npm run bench -- <spawn|report|matrix> ...`: Ctrl-C once stops and cleans up, twice stops waiting, thrice quits. */
 import { EXIT, runCli } from "./program.js";
 
+// `npm run bench` runs in hub-app/; relative paths (--files, --json, --out, report inputs) mean the
+// folder the user typed the command in, which npm passes as INIT_CWD.
+if (process.env.INIT_CWD !== undefined && process.env.INIT_CWD !== "") process.chdir(process.env.INIT_CWD);
+
 const interrupt = new AbortController();
 const force = new AbortController();
 // SIGTERM (timeout, kill, a CI runner) and SIGHUP (a closed terminal) stop a run like Ctrl-C does, so what

@@ -62,13 +62,17 @@ export function cellFileName(label: string, count: number, intervalMs: number): 
 
 export const REPORT_FILE = "report.html";
 
-/** Connects to every Hub first (a wrong URL or token stops the matrix before anything is created), then runs the cells. */
-export async function runMatrix(plan: MatrixPlan, deps: MatrixDeps): Promise<MatrixResult> {
-  if (plan.targets.length === 0) {
+export function requireTargets(targets: readonly MatrixTarget[]): void {
+  if (targets.length === 0) {
     throw new UsageError(
       `matrix needs at least one of ${MATRIX_STACKS.map((stack) => `--hub-${stack.flag}`).join(", ")}`,
     );
   }
+}
+
+/** Connects to every Hub first (a wrong URL or token stops the matrix before anything is created), then runs the cells. */
+export async function runMatrix(plan: MatrixPlan, deps: MatrixDeps): Promise<MatrixResult> {
+  requireTargets(plan.targets);
   await mkdir(plan.outDir, { recursive: true });
   const hubs: { target: MatrixTarget; hub: ConnectedHub }[] = [];
   const records: RunRecord[] = [];

@@ -59,8 +59,11 @@ export interface SpawnSettings {
   readonly drainTimeoutMs: number;
 }
 
+// Plain decimals only: Number() would also take " 5 ", "0x10" and "1e9".
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+
 function parseNumber(flag: string, raw: string, allowed: string, accept: (value: number) => boolean): number {
-  const value = raw.trim() === "" ? Number.NaN : Number(raw);
+  const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(value) || !accept(value))
     throw new UsageError(`${flag} must be ${allowed}, got "${raw}"`);
   return value;
@@ -68,6 +71,17 @@ function parseNumber(flag: string, raw: string, allowed: string, accept: (value:
 
 export const positiveInteger = (flag: string, raw: string): number =>
   parseNumber(flag, raw, "a whole number >= 1", (value) => Number.isInteger(value) && value >= 1);
+
+/** Ten times the study's largest cell: more is a typo, and each container holds a socket and a sandbox. */
+export const MAX_CONTAINERS = 10_000;
+
+export const containerCount = (raw: string): number =>
+  parseNumber(
+    "-n",
+    raw,
+    `a whole number from 1 to ${MAX_CONTAINERS}`,
+    (value) => Number.isInteger(value) && value >= 1 && value <= MAX_CONTAINERS,
+  );
 
 export const nonNegativeNumber = (flag: string, raw: string): number =>
   parseNumber(flag, raw, "a number >= 0", (value) => value >= 0);
@@ -138,7 +152,7 @@ export function parseSpawnOptions(raw: RawSpawnOptions, env: NodeJS.ProcessEnv =
   const label = raw.label?.trim();
   if (label === "") throw new UsageError("--label must not be empty");
   return {
-    count: positiveInteger("-n", raw.n ?? "1"),
+    count: containerCount(raw.n ?? "1"),
     intervalMs: nonNegativeNumber("--interval", raw.interval ?? "100"),
     cpu: positiveNumber("--cpu", raw.cpu ?? "0.1"),
     memoryMiB: positiveInteger("--mem", raw.mem ?? "128"),

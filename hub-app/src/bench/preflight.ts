@@ -40,6 +40,10 @@ export async function loadFiles(paths: readonly string[]): Promise<FileUpload[]>
 
 /** The JSON/HTML output goes into an existing, writable directory (checked now, not after a long run). */
 export async function checkWritableTarget(flag: string, filePath: string): Promise<void> {
+  // Found now, not after a run whose results would then be lost.
+  if ((await stat(filePath).catch(() => undefined))?.isDirectory() === true) {
+    throw new UsageError(`${flag} ${filePath} is a directory; give a file name`);
+  }
   const directory = path.dirname(path.resolve(filePath));
   try {
     await access(directory, constants.W_OK);

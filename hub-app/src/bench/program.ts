@@ -2,7 +2,14 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { Command, CommanderError, Option } from "commander";
 import { connectToHub, type ConnectedHub } from "./hub-connection.js";
-import { MATRIX_STACKS, STUDY_INTERVALS_MS, STUDY_SIZES, runMatrix, type MatrixTarget } from "./matrix.js";
+import {
+  MATRIX_STACKS,
+  requireTargets,
+  STUDY_INTERVALS_MS,
+  STUDY_SIZES,
+  runMatrix,
+  type MatrixTarget,
+} from "./matrix.js";
 import { TOOL, measure } from "./measure.js";
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -124,27 +131,25 @@ function matrixTargets(raw: RawMatrixOptions, env: NodeJS.ProcessEnv): MatrixTar
 
 async function matrix(raw: RawMatrixOptions, io: CliIo): Promise<number> {
   const targets = matrixTargets(raw, io.env);
+  requireTargets(targets);
   const files = await loadFiles(raw.files ?? []);
+  const sizes = raw.sizes === undefined ? STUDY_SIZES : positiveIntegerList("--sizes", raw.sizes);
+  const intervalsMs =
+    raw.intervals === undefined ? STUDY_INTERVALS_MS : positiveIntegerList("--intervals", raw.intervals);
+  const cell = {
+    cpu: positiveNumber("--cpu", raw.cpu),
+    memoryMiB: positiveInteger("--mem", raw.mem),
+    ...(raw.image === undefined ? {} : { image: raw.image }),
+    files: raw.files ?? [],
+    keep: false,
+    ...(raw.ttl === undefined ? {} : { ttlSeconds: positiveInteger("--ttl", raw.ttl) }),
+    drainTimeoutMs: nonNegativeNumber("--drain-timeout", raw.drainTimeout),
+  };
+  // Only once every option is known good: a refused run leaves no folder behind.
   await mkdir(raw.outDir, { recursive: true });
   await checkWritableTarget("--out-dir", `${raw.outDir}/x.json`);
   const result = await runMatrix(
-    {
-      targets,
-      sizes: raw.sizes === undefined ? STUDY_SIZES : positiveIntegerList("--sizes", raw.sizes),
-      intervalsMs:
-        raw.intervals === undefined ? STUDY_INTERVALS_MS : positiveIntegerList("--intervals", raw.intervals),
-      outDir: raw.outDir,
-      files,
-      cell: {
-        cpu: positiveNumber("--cpu", raw.cpu),
-        memoryMiB: positiveInteger("--mem", raw.mem),
-        ...(raw.image === undefined ? {} : { image: raw.image }),
-        files: raw.files ?? [],
-        keep: false,
-        ...(raw.ttl === undefined ? {} : { ttlSeconds: positiveInteger("--ttl", raw.ttl) }),
-        drainTimeoutMs: nonNegativeNumber("--drain-timeout", raw.drainTimeout),
-      },
-    },
+    { targets, sizes, intervalsMs, outDir: raw.outDir, files, cell },
     {
       connect: (target) => connectToHub(target.url, target.token),
       controls: {

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { RUN_FORMAT, type RunRecord } from "./format.js";
 import { UsageError } from "./options.js";
+import { runRecordProblem } from "./run-record-schema.js";
 
 /** Reads one run file; anything but a format-1 run is a UsageError naming the file. */
 export async function loadRunRecord(filePath: string): Promise<RunRecord> {
@@ -9,15 +10,15 @@ export async function loadRunRecord(filePath: string): Promise<RunRecord> {
   try {
     parsed = JSON.parse(await readFile(filePath, "utf8"));
   } catch (error) {
-    throw new UsageError(
-      `${filePath} cannot be read as JSON (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
+    // One line: JSON.parse messages may quote the offending text, line breaks included.
+    const why = ((error as NodeJS.ErrnoException).code ?? (error as Error).message).replace(/\s+/g, " ");
+    throw new UsageError(`${filePath} cannot be read as JSON (${why})`);
   }
-  const record = parsed as Partial<RunRecord> | null;
-  if (record?.format !== RUN_FORMAT || !Array.isArray(record.samples) || record.summary === undefined) {
-    throw new UsageError(`${filePath} is not a hub-bench run file (format ${RUN_FORMAT})`);
+  const problem = runRecordProblem(parsed);
+  if (problem !== undefined) {
+    throw new UsageError(`${filePath} is not a hub-bench run file (format ${RUN_FORMAT}): ${problem}`);
   }
-  return record as RunRecord;
+  return parsed as RunRecord;
 }
 
 export interface RunGroup {

@@ -36,12 +36,13 @@ const noLocalHub = () => Promise.reject(new Error("the embedded Hub must not sta
 
 describe("hub-bench spawn: bad input stops before anything is created", () => {
   it.each([
-    [["spawn", "-n", "-3"], "-n must be a whole number >= 1"],
-    [["spawn", "-n", "0"], "-n must be a whole number >= 1"],
+    [["spawn", "-n", "-3"], "-n must be a whole number from 1 to 10000"],
+    [["spawn", "-n", "0"], "-n must be a whole number from 1 to 10000"],
     [["spawn", "--placement", "moon"], "--placement must be one of local, ec2, fargate"],
     [["spawn", "--files", "/nonexistent/app.py"], "--files /nonexistent/app.py cannot be read (ENOENT)"],
     [["spawn", "--json", "/nonexistent/dir/out.json"], "directory /nonexistent/dir is not writable"],
     [["spawn", "--bogus"], "unknown option '--bogus'"],
+    [["spawn", "--json", tmpdir()], `--json ${tmpdir()} is a directory; give a file name`],
   ])("%j: one line, exit 2", async (argv, message) => {
     const run = await cli(argv, { startLocalHub: noLocalHub });
     expect(run.code).toBe(EXIT.usage);

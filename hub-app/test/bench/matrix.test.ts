@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -100,8 +101,15 @@ describe("hub-bench matrix", () => {
     expect(ec2Hub.createsReceived() + fargateHub.createsReceived()).toBe(0);
   });
 
-  it("needs at least one Hub", async () => {
-    const run = await cli(["matrix", "--out-dir", outDir]);
+  it("needs at least one Hub, and leaves no --out-dir behind when refused", async () => {
+    const fresh = path.join(outDir, "not-yet");
+    const badSizes = await cli(
+      ["matrix", "--hub-eks-ec2", "http://127.0.0.1:1", "--sizes", "0", "--out-dir", fresh],
+      { env: { HUB_TOKEN: "t" } },
+    );
+    expect(oneLine(badSizes.stderr)).toContain("--sizes must be");
+    const run = await cli(["matrix", "--out-dir", fresh]);
+    expect(existsSync(fresh)).toBe(false);
     expect(run.code).toBe(EXIT.usage);
     expect(oneLine(run.stderr)).toContain(
       "matrix needs at least one of --hub-eks-ec2, --hub-eks-fargate, --hub-ecs-fargate",

@@ -55,10 +55,14 @@ describe("parseSpawnOptions", () => {
   });
 
   it.each([
-    [{ n: "-3" }, '-n must be a whole number >= 1, got "-3"'],
-    [{ n: "0" }, '-n must be a whole number >= 1, got "0"'],
-    [{ n: "1.5" }, '-n must be a whole number >= 1, got "1.5"'],
-    [{ n: "ten" }, '-n must be a whole number >= 1, got "ten"'],
+    [{ n: "-3" }, '-n must be a whole number from 1 to 10000, got "-3"'],
+    [{ n: "0" }, '-n must be a whole number from 1 to 10000, got "0"'],
+    [{ n: "1.5" }, '-n must be a whole number from 1 to 10000, got "1.5"'],
+    [{ n: "ten" }, '-n must be a whole number from 1 to 10000, got "ten"'],
+    [{ n: "1e9" }, '-n must be a whole number from 1 to 10000, got "1e9"'],
+    [{ n: "10001" }, '-n must be a whole number from 1 to 10000, got "10001"'],
+    [{ n: "0x10" }, '-n must be a whole number from 1 to 10000, got "0x10"'],
+    [{ n: " 5 " }, '-n must be a whole number from 1 to 10000, got " 5 "'],
     [{ interval: "-1" }, '--interval must be a number >= 0, got "-1"'],
     [{ cpu: "0" }, '--cpu must be a number > 0, got "0"'],
     [{ mem: "" }, '--mem must be a whole number >= 1, got ""'],

@@ -119,4 +119,22 @@ describe("hub-bench report", () => {
     expect(run.code).toBe(EXIT.usage);
     expect(oneLine(run.stderr)).toContain("is not a hub-bench run file (format 1)");
   });
+
+  it("refuses a file that only looks like a run, naming the first missing field, in one line", async () => {
+    const file = path.join(workDir, "hollow.json");
+    await writeFile(file, JSON.stringify({ format: 1, samples: [], summary: {} }));
+    const run = await cli(["report", file, "--out", path.join(workDir, "r.html")]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/is not a hub-bench run file \(format 1\): \S+: /);
+  });
+
+  it("gives a broken JSON file's parse error on one line", async () => {
+    const file = path.join(workDir, "broken.json");
+    await writeFile(file, '{"format": 1,\n  "samples": [}\n');
+    const run = await cli(["report", file, "--out", path.join(workDir, "r.html")]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain("cannot be read as JSON");
+  });
 });

@@ -67,7 +67,8 @@ export class LocalOrchestrator implements Orchestrator {
   ) {
     this.hiddenPaths = [
       settings.root,
-      ...(deps.hiddenPaths ?? [projectDirectory(process.cwd(), existsSync)]),
+      // The Hub's own project, found from this file rather than the working directory, which may be anywhere.
+      ...(deps.hiddenPaths ?? [projectDirectory(import.meta.dirname, existsSync)]),
     ];
   }
 

@@ -5,13 +5,25 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { ipv4CidrProblem, prefixLength } from "./cidr";
 
 export const PROJECT = "sandbox-platform";
 
 export const CANDIDATES = ["eks-ec2", "eks-fargate", "ecs-fargate"] as const;
 export type Candidate = (typeof CANDIDATES)[number];
 
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
+const cidr = z.string().superRefine((value, ctx) => {
+  const problem = ipv4CidrProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${problem} (got "${value}")` });
+});
+// Subnets for 2-3 AZs, public and private, with room for the pods' prefixes: /16 to /20.
+const vpcCidr = cidr.refine(
+  (value) => ipv4CidrProblem(value) !== undefined || (prefixLength(value) >= 16 && prefixLength(value) <= 20),
+  {
+    message:
+      "must have a prefix length from /16 to /20: the VPC holds public and private subnets in each AZ and the pods' addresses",
+  },
+);
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 /** The values CloudWatch Logs accepts for retention (CloudWatch Logs API, PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -27,7 +39,7 @@ const logRetentionDays = z
 const networkSchema = z
   .object({
     /** @default "10.0.0.0/16" */
-    vpcCidr: cidr.default("10.0.0.0/16"),
+    vpcCidr: vpcCidr.default("10.0.0.0/16"),
     /** Availability zones for subnets. @default 3 */
     availabilityZones: z.number().int().min(2).max(3).default(3),
     /** `single` saves money, `onePerAz` survives an AZ outage. @default "single" */

@@ -63,14 +63,27 @@ async function spawn(raw: RawSpawnOptions, io: CliIo): Promise<number> {
       ? await (io.startLocalHub ?? defaultLocalHub)()
       : await connectToHub(settings.hubUrl, settings.token ?? "");
   const progress = createProgressView(io.stderr);
+  // A create the Hub refuses as invalid (--cpu 99 on a Hub allowing 4) stops the run like Ctrl-C,
+  // and the Hub's own words become the usage error.
+  const refusal = new AbortController();
+  let refusedWith: string | undefined;
+  const interrupt =
+    io.interrupt === undefined ? refusal.signal : AbortSignal.any([io.interrupt, refusal.signal]);
   try {
     const record = await measure(hub, settings, files, {
-      ...(io.interrupt === undefined ? {} : { interrupt: io.interrupt }),
+      interrupt,
       ...(io.force === undefined ? {} : { force: io.force }),
       onProgress: (counts) => progress.update(counts),
-      onNotice: (line) => progress.notice(line),
+      onNotice: (line) => {
+        if (refusedWith === undefined) progress.notice(line);
+      },
+      onCreateRefused: (message) => {
+        refusedWith ??= message;
+        refusal.abort();
+      },
     });
     progress.stop();
+    if (refusedWith !== undefined) throw new UsageError(`the Hub refused the create: ${refusedWith}`);
     io.stdout.write(renderSummaryText(record));
     if (settings.jsonPath !== undefined) {
       await writeFile(settings.jsonPath, JSON.stringify(record, null, 2));

@@ -54,6 +54,8 @@ export interface SpawnControls {
   readonly onProgress?: (progress: Progress) => void;
   /** One-line notices for the user (stderr). */
   readonly onNotice?: (line: string) => void;
+  /** The Hub answered a create with 400: the request itself is wrong, so every other create would be too. */
+  readonly onCreateRefused?: (message: string) => void;
 }
 
 export interface SpawnOutcome {
@@ -171,6 +173,7 @@ export async function runSpawn(
       sample.status = "ok";
     } catch (error) {
       const { code, message, httpStatus } = asApiError(error);
+      if (phase === "create" && httpStatus === 400) controls.onCreateRefused?.(message);
       sample.status = code === "aborted" ? "aborted" : "failed";
       sample.error = { phase, code, message, ...(httpStatus === undefined ? {} : { httpStatus }) };
       counts.failed += 1;

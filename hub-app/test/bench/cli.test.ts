@@ -50,6 +50,14 @@ describe("hub-bench spawn: bad input stops before anything is created", () => {
     expect(run.stdout).toBe("");
   });
 
+  it("stops at the first create the Hub refuses as invalid, with the Hub's reason in one line", async () => {
+    // The embedded local Hub allows 0.1-4 vCPU; nothing is left running afterwards.
+    const run = await cli(["spawn", "-n", "5", "-i", "50", "--cpu", "99"]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(oneLine(run.stderr)).toContain("the Hub refused the create: cpu must be a number from 0.1 to 4");
+    expect(run.stdout).toBe("");
+  });
+
   it("says so when the Hub cannot be reached", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const run = await cli(["spawn", "--hub", url, "--token", "t"]);

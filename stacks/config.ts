@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { INSTANCE_SHAPES } from "../components/eks/instance-types";
 import { ipv4CidrProblem, prefixLength } from "./cidr";
 
 export const PROJECT = "sandbox-platform";
@@ -68,6 +69,11 @@ const hubSchema = z
 
 const acmCertificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:/, "must be an ACM certificate ARN");
 
+// Pod density is computed per type (max pods with prefix delegation, allocatable CPU and memory).
+const instanceType = z.string().refine((type) => Object.hasOwn(INSTANCE_SHAPES, type), {
+  message: `must be an instance type whose pod density is known: ${Object.keys(INSTANCE_SHAPES).join(", ")}`,
+});
+
 const eksSchema = z
   .object({
     /** Pinned control-plane version. @default "1.34" */
@@ -80,11 +86,11 @@ const eksSchema = z
     /** Who may reach the public API endpoint. @default ["0.0.0.0/0"] */
     publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
     /** @default "m6i.large" */
-    managerInstanceType: z.string().min(1).default("m6i.large"),
+    managerInstanceType: instanceType.default("m6i.large"),
     /** @default 2 */
     managerNodes: z.number().int().min(1).max(10).default(2),
     /** @default "m6i.2xlarge" */
-    workerInstanceType: z.string().min(1).default("m6i.2xlarge"),
+    workerInstanceType: instanceType.default("m6i.2xlarge"),
     /** @default 1 */
     workerMin: z.number().int().min(0).max(1000).default(1),
     /** @default 2 */

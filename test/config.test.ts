@@ -47,6 +47,17 @@ describe("parseStackConfig", () => {
     );
   });
 
+  it("names the key of an instance type whose pod density is unknown", () => {
+    expect(() =>
+      parseStackConfig({ candidates: ["eks-ec2"], eks: { workerInstanceType: "banana.huge" } }),
+    ).toThrow(
+      /sandbox-platform:eks\.workerInstanceType: must be an instance type whose pod density is known: .*m6i\.2xlarge/,
+    );
+    expect(() => parseStackConfig({ candidates: ["eks-ec2"], eks: { managerInstanceType: " " } })).toThrow(
+      /sandbox-platform:eks\.managerInstanceType: must be an instance type/,
+    );
+  });
+
   it("refuses an unknown top-level key, listing the allowed ones", () => {
     expect(() => refuseUnknownKeys(["sandbox-platform:ekss", "aws:region"])).toThrow(
       /unknown key\(s\) sandbox-platform:ekss; allowed: candidates, .*eks/,

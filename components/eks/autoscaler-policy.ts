@@ -1,8 +1,21 @@
 /**
  * cluster-autoscaler's IAM policy (kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md):
- * read everything it needs to simulate node groups, but change only ASGs tagged as owned by this cluster.
+ * read everything it needs to simulate node groups, but change only this cluster's worker ASGs.
  */
+import { WORKER_LABEL } from "../kubernetes/placement";
 import type { PolicyDocument } from "./trust-policies";
+
+/** Tags that tell the autoscaler a group's node labels before it has a node (scale from zero). */
+export const NODE_TEMPLATE_LABEL_PREFIX = "k8s.io/cluster-autoscaler/node-template/label/";
+
+/**
+ * Only the worker group carries this tag. EKS tags every managed node group's ASG for discovery and
+ * as owned, the manager group (Hub, CoreDNS, the autoscaler itself) included: this keeps it out.
+ */
+export const WORKER_GROUP_TAG = {
+  key: `${NODE_TEMPLATE_LABEL_PREFIX}${WORKER_LABEL.key}`,
+  value: WORKER_LABEL.value,
+};
 
 export const AUTOSCALER_READ_ACTIONS = [
   "autoscaling:DescribeAutoScalingGroups",
@@ -34,11 +47,16 @@ export function clusterAutoscalerPolicy(clusterName: string): string {
     Statement: [
       { Sid: "Discover", Effect: "Allow", Action: [...AUTOSCALER_READ_ACTIONS], Resource: "*" },
       {
-        Sid: "ScaleOwnGroupsOnly",
+        Sid: "ScaleOwnWorkerGroupsOnly",
         Effect: "Allow",
         Action: [...AUTOSCALER_WRITE_ACTIONS],
         Resource: "*",
-        Condition: { StringEquals: { [`aws:ResourceTag/${clusterOwnershipTagKey(clusterName)}`]: "owned" } },
+        Condition: {
+          StringEquals: {
+            [`aws:ResourceTag/${clusterOwnershipTagKey(clusterName)}`]: "owned",
+            [`aws:ResourceTag/${WORKER_GROUP_TAG.key}`]: WORKER_GROUP_TAG.value,
+          },
+        },
       },
     ],
   };

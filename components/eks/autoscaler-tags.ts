@@ -5,10 +5,9 @@
  * would not know a tainted group's nodes accept a pending sandbox: these tags tell it.
  */
 import type { Label, Taint } from "../kubernetes/placement";
-import { clusterOwnershipTagKey } from "./autoscaler-policy";
+import { clusterOwnershipTagKey, NODE_TEMPLATE_LABEL_PREFIX, WORKER_GROUP_TAG } from "./autoscaler-policy";
 
 export const AUTO_DISCOVERY_TAG = "k8s.io/cluster-autoscaler/enabled";
-const NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
 
 export interface AsgTag {
   readonly key: string;
@@ -23,8 +22,11 @@ export function autoscalerAsgTags(
   const tags: AsgTag[] = [
     { key: AUTO_DISCOVERY_TAG, value: "true" },
     { key: clusterOwnershipTagKey(clusterName), value: "owned" },
-    ...labels.map((l) => ({ key: `${NODE_TEMPLATE}/label/${l.key}`, value: l.value })),
-    ...taints.map((t) => ({ key: `${NODE_TEMPLATE}/taint/${t.key}`, value: `${t.value}:${t.effect}` })),
+    ...labels.map((l) => ({ key: `${NODE_TEMPLATE_LABEL_PREFIX}${l.key}`, value: l.value })),
+    ...taints.map((t) => ({
+      key: `k8s.io/cluster-autoscaler/node-template/taint/${t.key}`,
+      value: `${t.value}:${t.effect}`,
+    })),
   ];
   const keys = tags.map((t) => t.key);
   const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
@@ -32,7 +34,12 @@ export function autoscalerAsgTags(
   return tags;
 }
 
-/** The `--node-group-auto-discovery` value the chart renders from autoDiscovery.clusterName. */
+/** Tag keys a group must carry to be discovered: this cluster's, and the worker label's (not the manager group). */
+export function autoDiscoveryTags(clusterName: string): string[] {
+  return [AUTO_DISCOVERY_TAG, clusterOwnershipTagKey(clusterName), WORKER_GROUP_TAG.key];
+}
+
+/** The `--node-group-auto-discovery` value the chart renders from autoDiscovery.tags. */
 export function autoDiscoveryArg(clusterName: string): string {
-  return `asg:tag=${AUTO_DISCOVERY_TAG},${clusterOwnershipTagKey(clusterName)}`;
+  return `asg:tag=${autoDiscoveryTags(clusterName).join(",")}`;
 }

@@ -4,6 +4,7 @@
  * the default, so a chart upgrade cannot change the behaviour silently.
  */
 import { labelsOf, MANAGER_LABEL } from "../kubernetes/placement";
+import { autoDiscoveryTags } from "./autoscaler-tags";
 
 /** Pods below this priority never trigger scale-up (FAQ.md); placeholders sit exactly at it. */
 export const EXPENDABLE_PODS_PRIORITY_CUTOFF = -10;
@@ -25,7 +26,8 @@ export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs) {
   return {
     cloudProvider: "aws",
     awsRegion: args.region,
-    autoDiscovery: { clusterName: args.clusterName },
+    // Tags stated, not the chart's default pair: that pair also matches the manager group.
+    autoDiscovery: { clusterName: args.clusterName, tags: autoDiscoveryTags(args.clusterName) },
     // The Irsa component makes the ServiceAccount with its role annotation.
     rbac: { serviceAccount: { create: false, name: args.serviceAccountName } },
     extraArgs: {

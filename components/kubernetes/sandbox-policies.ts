@@ -5,8 +5,12 @@
  */
 import { HUB_POD_LABELS } from "./placement";
 
-/** Cloud metadata endpoint (IMDS); its credentials must stay out of sandbox code's reach. */
-export const METADATA_CIDR = "169.254.169.254/32";
+/**
+ * Link-local, where AWS serves instance metadata (169.254.169.254, IMDS credentials), the VPC resolver
+ * (169.254.169.253, which would bypass kube-dns) and the Pod Identity agent (169.254.170.23): all of it
+ * stays out of sandbox code's reach, not only the one metadata address.
+ */
+export const METADATA_CIDR = "169.254.0.0/16";
 /** RFC 1918 private ranges: covers the EKS service CIDR (10.100.0.0/16 or 172.20.0.0/16) and peered networks. */
 export const PRIVATE_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 

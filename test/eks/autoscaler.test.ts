@@ -35,7 +35,7 @@ describe("autoscalerAsgTags", () => {
 
   it("discovers exactly the groups those tags mark", () => {
     expect(autoDiscoveryArg("c1")).toBe(
-      "asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c1",
+      "asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c1,k8s.io/cluster-autoscaler/node-template/label/sandbox.hub/pool",
     );
   });
 });
@@ -48,7 +48,14 @@ describe("clusterAutoscalerValues", () => {
   });
 
   it("auto-discovers this cluster's groups in its region", () => {
-    expect(values.autoDiscovery).toEqual({ clusterName: "c1" });
+    expect(values.autoDiscovery).toEqual({
+      clusterName: "c1",
+      tags: [
+        "k8s.io/cluster-autoscaler/enabled",
+        "k8s.io/cluster-autoscaler/c1",
+        "k8s.io/cluster-autoscaler/node-template/label/sandbox.hub/pool",
+      ],
+    });
     expect(values.awsRegion).toBe("eu-west-1");
     expect(values.cloudProvider).toBe("aws");
   });

@@ -161,14 +161,17 @@ describe("eks-ec2: cluster-autoscaler", () => {
       namespace: "kube-system",
     });
     expect(release.values).toMatchObject({
-      autoDiscovery: { clusterName: CLUSTER },
+      autoDiscovery: {
+        clusterName: CLUSTER,
+        tags: expect.arrayContaining([expect.stringMatching(/label\/sandbox\.hub\/pool$/)]),
+      },
       awsRegion: "eu-west-1",
       rbac: { serviceAccount: { create: false, name: "cluster-autoscaler" } },
       extraArgs: { "expendable-pods-priority-cutoff": -10, expander: "least-waste" },
     });
   });
 
-  it("gets its IAM role through IRSA, scaling only this cluster's groups", () => {
+  it("gets its IAM role through IRSA, scaling only this cluster's worker groups", () => {
     expect(trustOf("eks-autoscaler-irsa-role").Statement[0].Condition.StringEquals[`${ISSUER}:sub`]).toBe(
       "system:serviceaccount:kube-system:cluster-autoscaler",
     );
@@ -177,9 +180,16 @@ describe("eks-ec2: cluster-autoscaler", () => {
       "eks-autoscaler-irsa-cluster-autoscaler",
       "policy",
     );
-    expect(policy.Statement[1].Condition.StringEquals).toEqual({
+    const required = policy.Statement[1].Condition.StringEquals as Record<string, string>;
+    expect(required).toEqual({
       [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "owned",
+      "aws:ResourceTag/k8s.io/cluster-autoscaler/node-template/label/sandbox.hub/pool": "workers",
     });
+    // The worker ASG carries the label tag the condition asks for; no other ASG is tagged with it.
+    const labelTags = recorder
+      .ofType("aws:autoscaling/tag:Tag")
+      .filter((t) => t.inputs.tag.key === "k8s.io/cluster-autoscaler/node-template/label/sandbox.hub/pool");
+    expect(labelTags.map((t) => t.inputs.tag.value)).toEqual(["workers"]);
     const account = recorder.one(
       "kubernetes:core/v1:ServiceAccount",
       "eks-autoscaler-irsa-service-account",
@@ -218,7 +228,7 @@ describe("eks-ec2: sandboxes' namespace and placeholders", () => {
     expect(policies.every((p) => p.inputs.metadata.namespace === "sandboxes")).toBe(true);
     const internet = policies.find((p) => p.name === "eks-sandboxes-egress-internet")!.inputs.spec.egress[0]
       .to[0];
-    expect(internet.ipBlock.except).toEqual(expect.arrayContaining(["169.254.169.254/32", "10.0.0.0/16"]));
+    expect(internet.ipBlock.except).toEqual(expect.arrayContaining(["169.254.0.0/16", "10.0.0.0/16"]));
   });
 
   it("keeps 90 placeholders (1/s x 90 s) at priority -10", () => {

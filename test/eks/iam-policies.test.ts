@@ -81,14 +81,17 @@ describe("clusterAutoscalerPolicy", () => {
     expect(statements[0].Action).toEqual([...AUTOSCALER_READ_ACTIONS]);
   });
 
-  it("scales and terminates only in ASGs tagged as owned by this cluster", () => {
+  it("scales and terminates only in this cluster's worker ASGs, never the manager group", () => {
     expect(statements[1]).toEqual({
-      Sid: "ScaleOwnGroupsOnly",
+      Sid: "ScaleOwnWorkerGroupsOnly",
       Effect: "Allow",
       Action: [...AUTOSCALER_WRITE_ACTIONS],
       Resource: "*",
       Condition: {
-        StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/sandbox-platform-dev": "owned" },
+        StringEquals: {
+          "aws:ResourceTag/k8s.io/cluster-autoscaler/sandbox-platform-dev": "owned",
+          "aws:ResourceTag/k8s.io/cluster-autoscaler/node-template/label/sandbox.hub/pool": "workers",
+        },
       },
     });
     const writes = statements

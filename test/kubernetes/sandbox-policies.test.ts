@@ -81,7 +81,7 @@ describe("sandboxNetworkPolicies", () => {
     const rule = policies["egress-internet"].egress[0]!.to[0]!.ipBlock;
     expect(rule.cidr).toBe("0.0.0.0/0");
     expect(rule.except).toEqual([
-      "169.254.169.254/32",
+      "169.254.0.0/16",
       "10.0.0.0/16",
       "10.0.0.0/8",
       "172.16.0.0/12",
@@ -100,7 +100,7 @@ describe("sandboxNetworkPolicies", () => {
 
   it("does not repeat a VPC CIDR that equals a private range", () => {
     expect(blockedEgressCidrs("10.0.0.0/8")).toEqual([
-      "169.254.169.254/32",
+      "169.254.0.0/16",
       "10.0.0.0/8",
       "172.16.0.0/12",
       "192.168.0.0/16",

@@ -43,6 +43,10 @@ describe("preview workflow", () => {
     expect(runs).toContain("npm test");
     expect(runs).toContain("npm ls @pulumi/pulumi");
     expect(preview.jobs.preview!.needs).toBe("test");
+    // Credentials only for branches of this repository, never a fork's code.
+    expect((preview.jobs.preview as { if?: string }).if).toBe(
+      "github.event.pull_request.head.repo.full_name == github.repository",
+    );
   });
 
   it("previews every stack with a diff commented on the PR, credentials by role assumption", () => {

@@ -138,7 +138,9 @@ export function enterArguments(
     // nsenter --wd resolves its path before entering the mount namespace: change directory inside instead.
     "/bin/sh",
     "-c",
-    'cd -- "$0" && exec "$@"',
+    // $0 is "sh" so the shell's own errors read "sh: ...", not the directory's name.
+    'cd -- "$1" && shift && exec "$@"',
+    "sh",
     cwd,
   ];
 }

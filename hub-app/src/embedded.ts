@@ -20,6 +20,8 @@ export interface EmbeddedHub {
   readonly token: string;
   readonly version: string;
   readonly orchestrator: string;
+  /** Throws the orchestrator's own reason (a HubError) when it cannot serve: /readyz only says that it cannot. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startEmbeddedHub(options: EmbeddedHubOptions = {}): Promis
     token,
     version: HUB_VERSION,
     orchestrator: orchestrator.kind,
+    ready: () => orchestrator.ping(),
     close: () => app.close(),
   };
 }

@@ -26,6 +26,13 @@ async function main(): Promise<void> {
     `Hub (${orchestrator.kind}) listening on http://${shownHost}:${port}  (API document: /docs)\n`,
   );
   process.stdout.write(`${tokenHint(token, config)}\n`);
+  // Say at once why creates would fail (no bubblewrap, no cluster access); /readyz keeps reporting it.
+  orchestrator.ping().catch((error: unknown) => {
+    logger.warn(
+      { err: error },
+      `the ${orchestrator.kind} orchestrator is not ready: ${(error as Error).message}`,
+    );
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -3,6 +3,7 @@ import { startEmbeddedHub } from "../embedded.js";
 import type { Orchestrator } from "../orchestrator/types.js";
 import { HubClient } from "./client.js";
 import type { ConnectedHub } from "./hub-connection.js";
+import { UsageError } from "./options.js";
 
 /** The Hub's own settings (HUB_LOCAL_*, limits) pass through; the orchestrator is always local here. */
 function hubEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -24,6 +25,13 @@ export async function startLocalHub(
     env: hubEnvironment(options.env ?? process.env),
     ...(options.orchestrator === undefined ? {} : { orchestrator: options.orchestrator }),
   });
+  try {
+    // A machine without bubblewrap fails here, once, with what to install, not at every create.
+    await hub.ready();
+  } catch (error) {
+    await hub.close();
+    throw new UsageError(`the embedded Hub is not ready: ${(error as Error).message}`);
+  }
   const client = new HubClient(hub.url, hub.token);
   return {
     client,

@@ -13,6 +13,7 @@ import type {
   RunResult,
 } from "../types.js";
 import type { LocalSettings } from "./env.js";
+import { requireHostTools } from "./host-tools.js";
 import { hubIsRoot, pickHostUid } from "./host-uids.js";
 import { launchSandbox } from "./launch.js";
 import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
@@ -59,6 +60,7 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly hiddenPaths: readonly string[];
   private readonly launching = new Map<string, Promise<unknown>>();
   private readonly reservedUids = new Set<number>();
+  private toolsChecked: Promise<void> | undefined;
 
   constructor(
     private readonly settings: LocalSettings,
@@ -237,6 +239,9 @@ export class LocalOrchestrator implements Orchestrator {
 
   /** HUB_LOCAL_ROOT must let each sandbox's own uid pass through (search, not list) to its directories. */
   private async ensureRoot(): Promise<void> {
+    // Once per Hub: a tool installed later needs a restart, like any other host change.
+    this.toolsChecked ??= requireHostTools(HOST_TOOLS_ENV.PATH ?? "");
+    await this.toolsChecked;
     await mkdir(this.settings.root, { recursive: true, mode: 0o711 });
     const { mode } = await stat(this.settings.root);
     if ((mode & 0o011) !== 0o011) await chmod(this.settings.root, (mode & 0o7777) | 0o011);

@@ -102,6 +102,20 @@ describe("running commands over the exec WebSocket", () => {
     }
   });
 
+  it("answers 404 for a run cut short by the sandbox's deletion", async () => {
+    const doomed = await readySandbox(orchestrator);
+    fake.kubeletStepMs = 5000; // the pod lingers as terminating, as a real one does for its grace period
+    fake.execMode = "close-without-status"; // what the kubelet does to an exec when it kills the container
+    try {
+      expect(await orchestrator.delete(doomed.id)).toBe(true);
+      const error = await failureOf(orchestrator.run(doomed.id, request(["sleep", "30"])));
+      expect(error.code).toBe("not_found");
+    } finally {
+      fake.execMode = "run";
+      fake.kubeletStepMs = 5;
+    }
+  });
+
   it("answers 404 for an unknown sandbox and conflict for one not ready yet", async () => {
     const missing = await failureOf(orchestrator.run("cnt-absent1", request(["true"])));
     expect(missing.code).toBe("not_found");

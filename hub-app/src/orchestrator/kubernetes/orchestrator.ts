@@ -312,7 +312,8 @@ export class KubernetesOrchestrator implements Orchestrator {
     } catch (error) {
       const pod = await this.readPod(id);
       const info = pod === undefined ? undefined : this.infoOf(pod);
-      if (info === undefined) throw notFound(id);
+      // Deleted meanwhile (the pod is terminating): gone for the caller, as a second DELETE says.
+      if (info === undefined || info.status === "terminating") throw notFound(id);
       if (info.status === "failed") {
         throw new HubError(
           "container_failed",

@@ -2,6 +2,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { describe, expect, it } from "vitest";
 import { envList, hubKubernetesEnvironment } from "../../components/kubernetes/hub-environment";
+import { REQUIRED_ACCESS } from "../../hub-app/src/orchestrator/kubernetes/rbac-check";
 import {
   hubPodSpec,
   hubServiceShape,
@@ -32,6 +33,13 @@ describe("hubSandboxRules", () => {
     expect(rules.flatMap((r) => r.resources).sort()).toEqual(["events", "pods", "pods/exec"]);
     expect(rules.every((r) => r.apiGroups.length === 1 && r.apiGroups[0] === "")).toBe(true);
     expect(JSON.stringify(rules)).not.toContain("*");
+  });
+
+  it("grants every right the Hub's readiness check asks the API server for", () => {
+    for (const access of REQUIRED_ACCESS) {
+      const resource = "subresource" in access ? `${access.resource}/${access.subresource}` : access.resource;
+      expect(verbsOn(resource), `${access.verb} ${resource}`).toContain(access.verb);
+    }
   });
 
   it("validates as a namespaced Role", () => {

@@ -1,7 +1,7 @@
 /**
  * A fake Kubernetes API server on 127.0.0.1 for the real @kubernetes/client-node: pods create,
  * get, list, watch (chunked JSON lines, synthetic ADDED first), delete (with preconditions),
- * merge patch of labels and annotations,
+ * merge patch of labels and annotations, SelfSubjectAccessReview,
  * events (listed by field selector) and exec (fake-exec.ts). Bearer-token auth, Status bodies on errors, and one-shot failures
  * the tests inject, as a real API server would answer.
  */
@@ -19,6 +19,7 @@ import { storyFor, warningsFor, type PodJson } from "./fake-kubelet.js";
 const TOKEN = "fake-cluster-token";
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(?:\/(exec))?$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
+const ACCESS_REVIEW_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 
 /** A core/v1 Event as the API server sends it (the fields the Hub reads). */
 type EventJson = {
@@ -66,6 +67,8 @@ export class FakeKubeApi {
   readonly pods = new Map<string, PodJson>();
   readonly requests: FakeRequest[] = [];
   readonly events: EventJson[] = [];
+  /** Rights the fake RBAC withholds, as "verb resource[/subresource]"; everything else is allowed. */
+  readonly deniedAccess = new Set<string>();
   readonly execCalls: ExecCall[] = [];
   execMode: ExecMode = "run";
   /** Delay between the kubelet's status steps, ms. */
@@ -162,6 +165,7 @@ export class FakeKubeApi {
         injected.headers,
       );
     }
+    if (url.pathname === ACCESS_REVIEW_PATH && method === "POST") return this.review(res, body);
     const events = EVENTS_PATH.exec(url.pathname);
     if (events !== null && method === "GET") {
       return send(res, 200, this.listEvents(events[1] ?? "", url.searchParams.get("fieldSelector")));
@@ -200,6 +204,21 @@ export class FakeKubeApi {
       metadata: { resourceVersion: String(this.resourceVersion) },
       items,
     };
+  }
+
+  /** SelfSubjectAccessReview: the answer the authorizer gives for these attributes. */
+  private review(res: ServerResponse, body: unknown): void {
+    const attributes =
+      (body as { spec?: { resourceAttributes?: Record<string, string> } } | undefined)?.spec
+        ?.resourceAttributes ?? {};
+    const { verb = "", resource = "", subresource } = attributes;
+    const allowed = !this.deniedAccess.has(`${verb} ${resource}${subresource ? `/${subresource}` : ""}`);
+    send(res, 201, {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectAccessReview",
+      spec: { resourceAttributes: attributes },
+      status: { allowed, ...(allowed ? {} : { reason: "no RBAC rule allows it" }) },
+    });
   }
 
   /** Field selectors as the API server takes them for events: `involvedObject.name=x,...`. */

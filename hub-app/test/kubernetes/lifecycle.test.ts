@@ -195,6 +195,25 @@ describe("API errors", () => {
     expect(error.retryAfterSeconds).toBe(3);
   });
 
+  it("fails readiness when RBAC lacks a right a sandbox's life needs, naming each one", async () => {
+    fake.deniedAccess.add("create pods/exec");
+    fake.deniedAccess.add("patch pods");
+    const strict = orchestratorOn(fake);
+    const denied = await failureOf(strict.ping());
+    expect(denied.code).toBe("orchestrator_unavailable");
+    expect(denied.message).toBe(
+      `RBAC does not let the Hub patch pods, create pods/exec in namespace ${NAMESPACE}: grant them in its Role there`,
+    );
+    fake.deniedAccess.clear();
+    await strict.ping();
+    // A pass is trusted for a while: the next probes ask nothing more of the authorizer.
+    const reviews = () => fake.requests.filter((r) => r.path.endsWith("/selfsubjectaccessreviews")).length;
+    const before = reviews();
+    await strict.ping();
+    expect(reviews()).toBe(before);
+    await strict.close();
+  });
+
   it("fails readiness with a clear message when the credentials are refused or the server is gone", async () => {
     const wrongToken = orchestratorOn(fake, { token: "not-the-token" });
     const refused = await failureOf(wrongToken.ping());

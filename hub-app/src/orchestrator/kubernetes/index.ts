@@ -3,7 +3,7 @@
  * Hub's; readiness comes from a shared watch; commands and files go over the exec WebSocket
  * (v5.channel.k8s.io). See orchestrator.ts.
  */
-import { CoreV1Api, Exec, KubeConfig, Watch } from "@kubernetes/client-node";
+import { AuthorizationV1Api, CoreV1Api, Exec, KubeConfig, Watch } from "@kubernetes/client-node";
 import type { Orchestrator, OrchestratorContext } from "../types.js";
 import { KubernetesOrchestrator } from "./orchestrator.js";
 import { instanceSelector } from "./pod-spec.js";
@@ -36,6 +36,7 @@ export function createKubernetesOrchestrator(
   });
   return new KubernetesOrchestrator(settings, context, {
     core: kubeConfig.makeApiClient(CoreV1Api),
+    authorization: kubeConfig.makeApiClient(AuthorizationV1Api),
     exec: new Exec(kubeConfig),
     watcher,
     now: deps.now ?? Date.now,

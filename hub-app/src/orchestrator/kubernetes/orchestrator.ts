@@ -2,6 +2,7 @@
 import {
   PatchStrategy,
   setHeaderOptions,
+  type AuthorizationV1Api,
   type CoreV1Api,
   type Exec,
   type V1Pod,
@@ -23,6 +24,7 @@ import type {
 } from "../types.js";
 import { apiStatusCode, callKube, toHubError } from "./api-errors.js";
 import { podWarnings, withWarnings } from "./pod-events.js";
+import { ACCESS_CHECK_TTL_MS, checkSandboxAccess } from "./rbac-check.js";
 import { execInPod, type ExecOutcome } from "./pod-exec.js";
 import { podToInfo } from "./pod-info.js";
 import { buildSandboxPod, instanceSelector, SANDBOX_CONTAINER } from "./pod-spec.js";
@@ -39,6 +41,7 @@ const DELETE_GRACE_SECONDS = 1;
 
 export interface KubernetesParts {
   readonly core: CoreV1Api;
+  readonly authorization: AuthorizationV1Api;
   readonly exec: Exec;
   readonly watcher: PodWatcher;
   readonly now: () => number;
@@ -48,6 +51,7 @@ export class KubernetesOrchestrator implements Orchestrator {
   readonly kind = "kubernetes" as const;
   readonly placements: readonly Placement[];
   private readonly labelSelector: string;
+  private accessCheckedUntil = 0;
 
   constructor(
     private readonly settings: KubernetesSettings,
@@ -271,6 +275,9 @@ export class KubernetesOrchestrator implements Orchestrator {
     await callKube(`list pods in namespace ${namespace}`, () =>
       this.parts.core.listNamespacedPod({ namespace, labelSelector: this.labelSelector, limit: 1 }),
     );
+    if (this.parts.now() < this.accessCheckedUntil) return;
+    await checkSandboxAccess(this.parts.authorization, namespace);
+    this.accessCheckedUntil = this.parts.now() + ACCESS_CHECK_TTL_MS;
   }
 
   async close(): Promise<void> {

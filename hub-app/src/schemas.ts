@@ -22,6 +22,13 @@ function numberIn(field: string, min: number, max: number, integer: boolean) {
     .max(max, { error: allowed });
 }
 
+/** A string that becomes one argument or variable of exec(2): within its size limit, without NUL. */
+const execString = (what: string) =>
+  z
+    .string({ error: `${what} must be strings` })
+    .max(MAX_ARG_CHARS, { error: `${what} must be at most ${MAX_ARG_CHARS} characters` })
+    .refine((value) => !value.includes("\0"), { error: `${what} must not contain NUL` });
+
 const relativePath = (field: string, check = relativePathProblem) =>
   z.string({ error: `${field} must be a string` }).superRefine((path, ctx) => {
     const problem = check(path);
@@ -31,14 +38,7 @@ const relativePath = (field: string, check = relativePathProblem) =>
 
 const envSchema = (field: string) =>
   z
-    .record(
-      z.string(),
-      z
-        .string({ error: `${field} values must be strings` })
-        .max(MAX_ARG_CHARS, { error: `${field} values must be at most ${MAX_ARG_CHARS} characters` })
-        .refine((value) => !value.includes("\0"), { error: `${field} values must not contain NUL` }),
-      { error: `${field} must be an object of strings` },
-    )
+    .record(z.string(), execString(`${field} values`), { error: `${field} must be an object of strings` })
     .superRefine((env, ctx) => {
       const names = Object.keys(env);
       const bad = names.find((name) => !ENV_NAME.test(name));
@@ -103,15 +103,9 @@ export function writeFilesBody(limits: HubLimits) {
 export function runBody(limits: HubLimits) {
   return z.strictObject({
     command: z
-      .array(
-        z
-          .string({ error: "command items must be strings" })
-          .max(MAX_ARG_CHARS, { error: `command items must be at most ${MAX_ARG_CHARS} characters` })
-          .refine((item) => !item.includes("\0"), { error: "command items must not contain NUL" }),
-        {
-          error: "command must be an array of strings",
-        },
-      )
+      .array(execString("command items"), {
+        error: "command must be an array of strings",
+      })
       .min(1, { error: "command must have at least one item (the program)" })
       .max(MAX_COMMAND_ARGS, { error: `command may have at most ${MAX_COMMAND_ARGS} items` })
       .refine((command) => command[0] !== "", { error: "command[0] (the program) must not be empty" }),

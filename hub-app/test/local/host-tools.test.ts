@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missingHostTools, requireHostTools } from "../../src/orchestrator/local/host-tools.js";
-import { HOST_TOOLS_ENV } from "../../src/orchestrator/local/sandbox-args.js";
+import { HOST_TOOLS_PATH } from "../../src/orchestrator/local/sandbox-args.js";
 
 let bin: string;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe("the host programs a local sandbox needs", () => {
   it("are all on the fixed PATH the Hub gives them here", async () => {
-    expect(await missingHostTools(HOST_TOOLS_ENV.PATH ?? "")).toEqual([]);
+    expect(await missingHostTools(HOST_TOOLS_PATH)).toEqual([]);
   });
 
   it("lists what a PATH lacks, counting only executables", async () => {

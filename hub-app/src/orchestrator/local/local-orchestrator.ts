@@ -22,6 +22,7 @@ import { runProcess } from "./run-process.js";
 import {
   enterArguments,
   HOST_TOOLS_ENV,
+  HOST_TOOLS_PATH,
   insideHome,
   projectDirectory,
   rlimitArguments,
@@ -60,7 +61,7 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly hiddenPaths: readonly string[];
   private readonly launching = new Map<string, Promise<unknown>>();
   private readonly reservedUids = new Set<number>();
-  private toolsChecked: Promise<void> | undefined;
+  private hostChecked: Promise<void> | undefined;
 
   constructor(
     private readonly settings: LocalSettings,
@@ -239,12 +240,16 @@ export class LocalOrchestrator implements Orchestrator {
 
   /** HUB_LOCAL_ROOT must let each sandbox's own uid pass through (search, not list) to its directories. */
   private async ensureRoot(): Promise<void> {
-    // Once per Hub: a tool installed later needs a restart, like any other host change.
-    this.toolsChecked ??= requireHostTools(HOST_TOOLS_ENV.PATH ?? "");
-    await this.toolsChecked;
     await mkdir(this.settings.root, { recursive: true, mode: 0o711 });
     const { mode } = await stat(this.settings.root);
     if ((mode & 0o011) !== 0o011) await chmod(this.settings.root, (mode & 0o7777) | 0o011);
+    // Once per Hub, off the create path: a tool installed or a folder opened later needs a restart.
+    this.hostChecked ??= this.checkHost();
+    await this.hostChecked;
+  }
+
+  private async checkHost(): Promise<void> {
+    await requireHostTools(HOST_TOOLS_PATH);
     if (hubIsRoot()) await this.checkAncestorsSearchable();
   }
 

@@ -102,7 +102,8 @@ export function dropToHostUidArguments(limits: SandboxLimits): string[] {
  * root by a root Hub). Nothing of a request may reach them: a caller's PATH or LD_PRELOAD would pick the
  * program or library those run, outside the sandbox.
  */
-export const HOST_TOOLS_ENV: Readonly<Record<string, string>> = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" };
+export const HOST_TOOLS_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+export const HOST_TOOLS_ENV: Readonly<Record<string, string>> = { PATH: HOST_TOOLS_PATH };
 
 /**
  * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities

@@ -39,13 +39,12 @@ const logRetentionDays = z
 
 const networkSchema = z
   .object({
-    /** @default "10.0.0.0/16" */
     vpcCidr: vpcCidr.default("10.0.0.0/16"),
-    /** Availability zones for subnets. @default 3 */
+    /** Availability zones for subnets. */
     availabilityZones: z.number().int().min(2).max(3).default(3),
-    /** `single` saves money, `onePerAz` survives an AZ outage. @default "single" */
+    /** `single` saves money, `onePerAz` survives an AZ outage. */
     natGateways: z.enum(["single", "onePerAz"]).default("single"),
-    /** Interface endpoints for ECR, STS and CloudWatch Logs plus the S3 gateway: fewer NAT bytes, faster pulls. @default false */
+    /** Interface endpoints for ECR, STS and CloudWatch Logs plus the S3 gateway: fewer NAT bytes, faster pulls. */
     vpcEndpoints: z.boolean().default(false),
   })
   .strict();
@@ -54,15 +53,13 @@ const hubSchema = z
   .object({
     /** A prebuilt Hub image URI; when unset the image is built from hub-app/Dockerfile into ECR. */
     imageUri: z.string().min(1).optional(),
-    /** ECR lifecycle: how many Hub images to keep. @default 10 */
+    /** ECR lifecycle: how many Hub images to keep. */
     keepImages: z.number().int().min(1).max(1000).default(10),
-    /** @default 2 */
     replicas: z.number().int().min(1).max(20).default(2),
-    /** Image sandboxes start from when a request names none. @default "public.ecr.aws/docker/library/python:3.12-slim" */
+    /** Image sandboxes start from when a request names none. */
     sandboxImage: z.string().min(1).default("public.ecr.aws/docker/library/python:3.12-slim"),
-    /** Default sandbox size, also the size of each overprovisioning placeholder. @default 0.1 */
+    /** Default sandbox size, also the size of each overprovisioning placeholder. */
     sandboxCpu: z.number().min(0.1).max(4).default(0.1),
-    /** @default 128 */
     sandboxMemoryMiB: z.number().int().min(128).max(8192).default(128),
   })
   .strict();
@@ -76,34 +73,28 @@ const instanceType = z.string().refine((type) => Object.hasOwn(INSTANCE_SHAPES, 
 
 const eksSchema = z
   .object({
-    /** Pinned control-plane version. @default "1.34" */
+    /** Pinned control-plane version. */
     kubernetesVersion: z
       .string()
       .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.34")
       .default("1.34"),
     /** Role given cluster-admin through an access entry; unset: only the creator. */
     adminRoleArn: roleArn.optional(),
-    /** Who may reach the public API endpoint. @default ["0.0.0.0/0"] */
+    /** Who may reach the public API endpoint. */
     publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
-    /** @default "m6i.large" */
     managerInstanceType: instanceType.default("m6i.large"),
-    /** @default 2 */
     managerNodes: z.number().int().min(1).max(10).default(2),
-    /** @default "m6i.2xlarge" */
     workerInstanceType: instanceType.default("m6i.2xlarge"),
-    /** @default 1 */
     workerMin: z.number().int().min(0).max(1000).default(1),
-    /** @default 2 */
     workerDesired: z.number().int().min(0).max(1000).default(2),
-    /** The original study ran 13 workers. @default 13 */
+    /** The original study ran 13 workers. */
     workerMax: z.number().int().min(1).max(1000).default(13),
-    /** Expected sandbox creations per second at peak; sizes the overprovisioning headroom. @default 1 */
+    /** Expected sandbox creations per second at peak; sizes the overprovisioning headroom. */
     createRatePerSecond: z.number().min(0).max(1000).default(1),
-    /** How long the cluster-autoscaler takes to add a ready node (the study measured ~90 s). @default 90 */
+    /** How long the cluster-autoscaler takes to add a ready node (the study measured ~90 s). */
     nodeProvisioningSeconds: z.number().int().min(1).max(1800).default(90),
-    /** @default "9.52.1" (cluster-autoscaler 1.34, matching the default Kubernetes version) */
+    /** Chart 9.52.1 ships cluster-autoscaler 1.34, the minor of the default Kubernetes version. */
     clusterAutoscalerChartVersion: z.string().min(1).default("9.52.1"),
-    /** @default 30 */
     logRetentionDays: logRetentionDays.default(30),
     /** ACM certificate: the Hub's NLB then listens for TLS on 443 only (no plain HTTP). */
     certificateArn: acmCertificateArn.optional(),
@@ -116,15 +107,13 @@ const eksSchema = z
 
 const ecsSchema = z
   .object({
-    /** Use FARGATE_SPOT for sandboxes (cheaper, can be interrupted). @default false */
+    /** Use FARGATE_SPOT for sandboxes (cheaper, can be interrupted). */
     fargateSpot: z.boolean().default(false),
     /** ACM certificate for an HTTPS listener on the Hub's load balancer. */
     certificateArn: acmCertificateArn.optional(),
-    /** @default 30 */
     logRetentionDays: logRetentionDays.default(30),
-    /** Hub task size in vCPU units (1024 = 1 vCPU). @default 512 */
+    /** Hub task size in vCPU units (1024 = 1 vCPU). */
     hubCpuUnits: z.number().int().min(256).max(4096).default(512),
-    /** @default 1024 */
     hubMemoryMiB: z.number().int().min(512).max(30720).default(1024),
   })
   .strict();

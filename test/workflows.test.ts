@@ -1,4 +1,9 @@
-import { readFileSync } from "node:fs";
+/**
+ * What the CI workflows must guarantee, checked as rules over their jobs rather than restated: every
+ * stack is previewed, nothing reaches AWS before the tests pass, a fork's code never gets the
+ * credentials, and `pulumi up` waits for an approval.
+ */
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -11,70 +16,92 @@ interface Step {
 }
 interface Job {
   steps: Step[];
-  needs?: string;
+  needs?: string | string[];
+  if?: string;
   environment?: string;
   strategy?: { matrix: { stack: unknown } };
 }
 interface Workflow {
   on: Record<string, unknown>;
-  permissions: Record<string, string>;
+  permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
 
-const workflow = (file: string): Workflow =>
-  parse(readFileSync(join(REPO_ROOT, ".github", "workflows", file), "utf8")) as Workflow;
-const pulumiStep = (job: Job): Step => {
-  const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
-  if (!step) throw new Error("no pulumi/actions step");
-  return step;
-};
+const WORKFLOWS = join(REPO_ROOT, ".github", "workflows");
+const workflows = readdirSync(WORKFLOWS).map((file) => ({
+  file,
+  workflow: parse(readFileSync(join(WORKFLOWS, file), "utf8")) as Workflow,
+}));
+const allJobs = workflows.flatMap(({ file, workflow }) =>
+  Object.entries(workflow.jobs).map(([name, job]) => ({ file, name, job, on: workflow.on })),
+);
+const stepIndex = (job: Job, match: (step: Step) => boolean) => job.steps.findIndex(match);
+const isCredentials = (step: Step) =>
+  step.uses?.startsWith("aws-actions/configure-aws-credentials@") ?? false;
+const isPulumi = (step: Step) => step.uses?.startsWith("pulumi/actions@") ?? false;
+const needsOf = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+const stackFiles = readdirSync(REPO_ROOT)
+  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+  .filter((stack): stack is string => stack !== undefined);
 
-describe("preview workflow", () => {
-  const preview = workflow("preview.yml");
-
-  it("runs on pull requests with OIDC and PR-comment permissions only", () => {
-    expect(preview.on).toHaveProperty("pull_request");
-    expect(preview.permissions).toEqual({ "id-token": "write", contents: "read", "pull-requests": "write" });
+describe("CI workflows", () => {
+  it("preview every stack that has a Pulumi.<stack>.yaml, and `npm run plan` knows the same stacks", () => {
+    const previewed = allJobs
+      .filter(({ job }) => job.steps.some((s) => isPulumi(s) && s.with?.command === "preview"))
+      .flatMap(({ job }) => job.strategy?.matrix.stack as string[]);
+    expect(new Set(previewed)).toEqual(new Set(stackFiles));
+    expect(new Set(STACKS)).toEqual(new Set(stackFiles));
   });
 
-  it("tests before previewing", () => {
-    const runs = preview.jobs.test!.steps.map((s) => s.run);
-    expect(runs).toContain("npm ci");
-    expect(runs).toContain("npm test");
-    expect(runs).toContain("npm ls @pulumi/pulumi");
-    expect(preview.jobs.preview!.needs).toBe("test");
-    // Credentials only for branches of this repository, never a fork's code.
-    expect((preview.jobs.preview as { if?: string }).if).toBe(
-      "github.event.pull_request.head.repo.full_name == github.repository",
+  it("run `npm test` before any step that holds AWS credentials, in the job or in one it needs", () => {
+    const testsIn = (job: Job) => job.steps.some((s) => s.run === "npm test");
+    for (const { file, name, job } of allJobs.filter(({ job }) => job.steps.some(isCredentials))) {
+      const testedBefore =
+        (testsIn(job) && stepIndex(job, (s) => s.run === "npm test") < stepIndex(job, isCredentials)) ||
+        needsOf(job).some((needed) =>
+          allJobs.some((j) => j.file === file && j.name === needed && testsIn(j.job)),
+        );
+      expect(testedBefore, `${file}: ${name}`).toBe(true);
+    }
+  });
+
+  it("never hand AWS credentials to a pull request from a fork", () => {
+    const onPullRequests = allJobs.filter(
+      ({ on, job }) => "pull_request" in on && job.steps.some(isCredentials),
     );
+    expect(onPullRequests.length).toBeGreaterThan(0);
+    for (const { file, name, job } of onPullRequests) {
+      expect(job.if, `${file}: ${name}`).toBe(
+        "github.event.pull_request.head.repo.full_name == github.repository",
+      );
+    }
   });
 
-  it("previews every stack with a diff commented on the PR, credentials by role assumption", () => {
-    const job = preview.jobs.preview!;
-    expect(job.strategy?.matrix.stack).toEqual([...STACKS]);
-    expect(pulumiStep(job).with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true });
-    const aws = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-    expect(aws?.with?.["role-to-assume"]).toMatch(/vars\.AWS_ROLE_ARN/);
+  it("give the GitHub token no write access beyond OIDC and, for previews, the PR comment", () => {
+    for (const { file, workflow } of workflows) {
+      const writes = Object.entries(workflow.permissions ?? {}).filter(([, level]) => level === "write");
+      const comments = Object.values(workflow.jobs).some((job) =>
+        job.steps.some((s) => isPulumi(s) && s.with?.["comment-on-pr"] === true),
+      );
+      const allowed = ["id-token", ...(comments ? ["pull-requests"] : [])];
+      expect(workflow.permissions, `${file} states its permissions`).toBeDefined();
+      expect(
+        writes.map(([scope]) => scope).filter((scope) => !allowed.includes(scope)),
+        file,
+      ).toEqual([]);
+    }
   });
-});
 
-describe("deploy workflow", () => {
-  const deploy = workflow("deploy.yml");
-
-  it("deploys the stacks named in a variable, on main, behind an approval environment", () => {
-    expect(deploy.on).toHaveProperty("push");
-    const job = deploy.jobs.up!;
-    expect(job.environment).toBe("production");
-    expect(job.strategy?.matrix.stack).toMatch(/fromJSON\(vars\.DEPLOY_STACKS\)/);
-    expect(pulumiStep(job).with).toMatchObject({ command: "up" });
-    expect(job.steps.map((s) => s.run)).toContain("npm test");
-  });
-});
-
-describe("stack files", () => {
-  it("has one Pulumi.<stack>.yaml per stack the workflows name", () => {
-    for (const stack of STACKS) {
-      expect(() => readFileSync(join(REPO_ROOT, `Pulumi.${stack}.yaml`))).not.toThrow();
+  it("run `pulumi up` only on main, behind an environment whose reviewers approve it", () => {
+    const ups = allJobs.filter(({ job }) => job.steps.some((s) => isPulumi(s) && s.with?.command === "up"));
+    expect(ups.length).toBeGreaterThan(0);
+    for (const { file, name, job, on } of ups) {
+      expect(job.environment, `${file}: ${name}`).toBe("production");
+      expect(
+        Object.keys(on).filter((trigger) => trigger !== "workflow_dispatch"),
+        file,
+      ).toEqual(["push"]);
+      expect((on.push as { branches: string[] }).branches, file).toEqual(["main"]);
     }
   });
 });

@@ -14,7 +14,7 @@ export interface HubLoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Public subnets the load balancer sits in. */
   readonly publicSubnetIds: pulumi.Input<string[]>;
-  /** ACM certificate: adds an HTTPS listener and redirects HTTP to it. @default undefined (HTTP only) */
+  /** ACM certificate: adds an HTTPS listener and redirects HTTP to it. Unset: HTTP only. */
   readonly certificateArn?: string;
 }
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { hubTokenReadPolicy } from "../shared/hub-token-policy";
 import { awsContextOf, type AwsContext } from "./aws-context";
 import {
   HUB_CONTAINER_NAME,
@@ -8,15 +9,10 @@ import {
   hubContainerDefinition,
 } from "./container-definitions";
 import type { EcsCluster } from "./ecs-cluster";
-import { fargateTaskBasics, fargateTaskSize } from "./fargate-size";
+import { CPU_UNITS_PER_VCPU, fargateSizeFor, fargateTaskBasics } from "./fargate-task";
 import { hubEnvironment } from "./hub-environment";
 import type { HubLoadBalancer } from "./hub-load-balancer";
-import {
-  hubExecutionSecretPolicy,
-  hubTaskRolePolicy,
-  type PolicyDocument,
-  type PolicyStatement,
-} from "./iam-policies";
+import { hubTaskRolePolicy, type PolicyDocument, type PolicyStatement } from "./iam-policies";
 import type { SandboxTaskTemplate } from "./sandbox-task-template";
 import { ecsTaskExecutionRole, ecsTaskRole, inlinePolicy } from "./task-roles";
 
@@ -38,11 +34,11 @@ export interface HubOnEcsArgs {
   readonly defaultSandboxImage: string;
   /** The size of a sandbox whose request names none (the sandbox task template's size). */
   readonly defaultSandboxSize: { readonly cpu: number; readonly memoryMiB: number };
-  /** @default 2 */
+  /** Hub tasks. Required; the stack's default comes from `stacks/config.ts` (`hub.replicas`). */
   readonly replicas: number;
-  /** Hub task CPU units, rounded up to a Fargate size. @default 512 */
+  /** Hub task CPU units, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`ecs.hubCpuUnits`). */
   readonly cpuUnits: number;
-  /** Hub task memory, rounded up to a Fargate size. @default 1024 */
+  /** Hub task memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`ecs.hubMemoryMiB`). */
   readonly memoryMiB: number;
 }
 
@@ -62,10 +58,11 @@ export class HubOnEcs extends pulumi.ComponentResource {
     const { cluster, sandboxes, loadBalancer } = args;
     const execution = ecsTaskExecutionRole(`${name}-execution-role`, "Starts Hub tasks", context, this);
     this.executionRole = execution.role;
+    // ECS reads the token into the Hub's `secrets` when it starts the container.
     const readToken = inlinePolicy(
       `${name}-read-token`,
       this.executionRole,
-      pulumi.output(args.tokenSecretArn).apply(hubExecutionSecretPolicy),
+      pulumi.output(args.tokenSecretArn).apply(hubTokenReadPolicy),
       this,
     );
     this.taskRole = ecsTaskRole(`${name}-task-role`, "The Hub: runs sandbox tasks", context, this);
@@ -76,7 +73,7 @@ export class HubOnEcs extends pulumi.ComponentResource {
       this,
     );
     const containerDefinitions = hubContainerDefinitionsJson(args, context);
-    const size = fargateTaskSize(args.cpuUnits, args.memoryMiB);
+    const size = fargateSizeFor(args.cpuUnits / CPU_UNITS_PER_VCPU, args.memoryMiB);
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task-definition`,
       {

@@ -77,18 +77,6 @@ export function sandboxTaskRolePolicy(): PolicyDocument<PolicyStatement> {
   ]);
 }
 
-/** Reads the Hub's API token, and only that secret, when ECS starts the Hub's container. */
-export function hubExecutionSecretPolicy(tokenSecretArn: string): PolicyDocument<PolicyStatement> {
-  return document([
-    {
-      Sid: "ReadHubToken",
-      Effect: "Allow",
-      Action: ["secretsmanager:GetSecretValue"],
-      Resource: tokenSecretArn,
-    },
-  ]);
-}
-
 export interface HubTaskRoleScope {
   readonly context: AwsContext;
   readonly clusterArn: string;

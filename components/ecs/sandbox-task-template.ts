@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContextOf } from "./aws-context";
 import { sandboxContainerDefinition } from "./container-definitions";
-import { fargateTaskBasics, fargateTaskSize, vcpuToUnits } from "./fargate-size";
+import { fargateSizeFor, fargateTaskBasics } from "./fargate-task";
 import { sandboxTaskRolePolicy } from "./iam-policies";
 import { createSecurityGroupRules, sandboxRules } from "./security-group-rules";
 import { ecsTaskExecutionRole, ecsTaskRole, inlinePolicy } from "./task-roles";
@@ -13,11 +13,11 @@ export interface SandboxTaskTemplateArgs {
   readonly vpcId: pulumi.Input<string>;
   /** The only security group allowed to open connections to sandboxes. */
   readonly hubSecurityGroupId: pulumi.Input<string>;
-  /** Image of the default task definition. @default "public.ecr.aws/docker/library/python:3.12-slim" */
+  /** Image of the default task definition. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxImage`). */
   readonly image: string;
-  /** Default sandbox vCPUs, rounded up to a Fargate size. @default 0.1 */
+  /** Default sandbox vCPUs, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxCpu`). */
   readonly cpu: number;
-  /** Default sandbox memory, rounded up to a Fargate size. @default 128 */
+  /** Default sandbox memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxMemoryMiB`). */
   readonly memoryMiB: number;
   readonly logGroupName: pulumi.Input<string>;
 }
@@ -61,7 +61,7 @@ export class SandboxTaskTemplate extends pulumi.ComponentResource {
       this,
     );
     this.accessResources = [execution.managedPolicy, execChannels, ...rules];
-    const size = fargateTaskSize(vcpuToUnits(args.cpu), args.memoryMiB);
+    const size = fargateSizeFor(args.cpu, args.memoryMiB);
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task-definition`,
       {

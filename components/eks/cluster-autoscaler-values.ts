@@ -3,11 +3,9 @@
  * values.yaml). Flags per cloudprovider/aws/README.md and FAQ.md; each stated here even when it equals
  * the default, so a chart upgrade cannot change the behaviour silently.
  */
+import { EXPENDABLE_PODS_PRIORITY_CUTOFF } from "../kubernetes/overprovisioning-spec";
 import { labelsOf, MANAGER_LABEL } from "../kubernetes/placement";
 import { autoDiscoveryTags } from "./autoscaler-tags";
-
-/** Pods below this priority never trigger scale-up (FAQ.md); placeholders sit exactly at it. */
-export const EXPENDABLE_PODS_PRIORITY_CUTOFF = -10;
 
 export interface ClusterAutoscalerValuesArgs {
   readonly clusterName: string;
@@ -40,6 +38,7 @@ export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs) {
       // 10 min: a burst that ends is not followed by another one's 90 s node wait right away.
       "scale-down-unneeded-time": args.scaleDownUnneededTime ?? "10m",
       "scale-down-delay-after-add": "10m",
+      // Pods below this priority never trigger scale-up (FAQ.md); placeholders sit exactly at it.
       "expendable-pods-priority-cutoff": EXPENDABLE_PODS_PRIORITY_CUTOFF,
     },
     // On the manager group, never on workers (no toleration for the worker taint).

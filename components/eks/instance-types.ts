@@ -3,6 +3,7 @@
  * ENI and IP counts: EC2 User Guide, "Maximum IP addresses per network interface";
  * formulas: awslabs/amazon-eks-ami (eni-max-pods.txt, max-pods-calculator.sh, kube-reserved).
  */
+import type { Allocatable } from "../kubernetes/allocatable";
 
 export interface InstanceShape {
   readonly enis: number;
@@ -61,13 +62,6 @@ export function maxPodsPerNode(instanceType: string, prefixDelegation: boolean):
   if (!prefixDelegation) return slots + 2;
   const cap = shape.vcpus < 30 ? 110 : 250;
   return Math.min(slots * IPS_PER_PREFIX + 2, cap);
-}
-
-export interface Allocatable {
-  /** Millicores. */
-  readonly cpu: number;
-  readonly memoryMiB: number;
-  readonly pods: number;
 }
 
 /** kube-reserved CPU in millicores: 6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% above. */

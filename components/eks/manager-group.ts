@@ -3,13 +3,13 @@ import type * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGER_LABEL } from "../kubernetes/placement";
 import type { EksCluster } from "./eks-cluster";
-import { managedNodes, type NodeGroupProfile } from "./node-group";
+import { managedNodes } from "./node-group";
 
 export interface ManagerGroupArgs {
   readonly cluster: EksCluster;
-  /** @default "m6i.large" */
+  /** Required; the stack's default comes from `stacks/config.ts` (`eks.managerInstanceType`). */
   readonly instanceType: string;
-  /** Fixed size: the Hub's replicas spread over these nodes. @default 2 */
+  /** Fixed size: the Hub's replicas spread over these nodes. Required; the stack's default comes from `stacks/config.ts` (`eks.managerNodes`). */
   readonly nodes: number;
 }
 
@@ -17,7 +17,6 @@ export interface ManagerGroupArgs {
 export class ManagerGroup extends pulumi.ComponentResource {
   public readonly nodeGroup: eks.ManagedNodeGroup;
   public readonly launchTemplate: aws.ec2.LaunchTemplate;
-  public readonly profile: NodeGroupProfile;
 
   constructor(name: string, args: ManagerGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hub:eks:ManagerGroup", name, {}, opts);
@@ -37,7 +36,6 @@ export class ManagerGroup extends pulumi.ComponentResource {
     );
     this.nodeGroup = nodes.nodeGroup;
     this.launchTemplate = nodes.launchTemplate;
-    this.profile = nodes.profile;
     this.registerOutputs({ nodeGroup: this.nodeGroup });
   }
 }

@@ -3,7 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { eksTaintEffect, labelsOf, type Label, type Taint } from "../kubernetes/placement";
 import type { EksCluster } from "./eks-cluster";
-import { allocatable, maxPodsPerNode, type Allocatable } from "./instance-types";
+import { maxPodsPerNode } from "./instance-types";
 import { nodeLaunchTemplateSettings } from "./launch-template";
 
 export interface NodeGroupSpec {
@@ -17,18 +17,9 @@ export interface NodeGroupSpec {
   readonly rootVolumeGiB: number;
 }
 
-/** What a node group offers the scheduler: the placement check reads this. */
-export interface NodeGroupProfile {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly taints: readonly Taint[];
-  readonly allocatable: Allocatable;
-}
-
 export interface ManagedNodes {
   readonly nodeGroup: eks.ManagedNodeGroup;
   readonly launchTemplate: aws.ec2.LaunchTemplate;
-  readonly profile: NodeGroupProfile;
 }
 
 /**
@@ -71,11 +62,5 @@ export function managedNodes(name: string, spec: NodeGroupSpec, parent: pulumi.R
     // maxPods assumes the CNI mode: nodes join only after the add-on is configured.
     { parent, dependsOn: [spec.cluster.vpcCni] },
   );
-  const profile: NodeGroupProfile = {
-    name,
-    labels: labelsOf(...spec.labels),
-    taints: spec.taints,
-    allocatable: allocatable(spec.instanceType, maxPods),
-  };
-  return { nodeGroup, launchTemplate, profile };
+  return { nodeGroup, launchTemplate };
 }

@@ -4,19 +4,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { WORKER_LABEL, WORKER_TAINT } from "../kubernetes/placement";
 import { autoscalerAsgTags } from "./autoscaler-tags";
 import type { EksCluster } from "./eks-cluster";
-import { managedNodes, type NodeGroupProfile } from "./node-group";
+import { managedNodes } from "./node-group";
 
 export interface WorkerGroupArgs {
   readonly cluster: EksCluster;
   /** Name of the cluster in AWS, known up front so tag keys are plain strings. */
   readonly clusterName: string;
-  /** @default "m6i.2xlarge" */
+  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerInstanceType`). */
   readonly instanceType: string;
-  /** @default 1 */
+  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerMin`). */
   readonly minSize: number;
-  /** @default 2 */
+  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerDesired`). */
   readonly desiredSize: number;
-  /** @default 13 */
+  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerMax`). */
   readonly maxSize: number;
   /** Root volume; sandbox images are cached here. @default 100 */
   readonly rootVolumeGiB?: number;
@@ -29,7 +29,6 @@ export interface WorkerGroupArgs {
 export class WorkerGroup extends pulumi.ComponentResource {
   public readonly nodeGroup: eks.ManagedNodeGroup;
   public readonly launchTemplate: aws.ec2.LaunchTemplate;
-  public readonly profile: NodeGroupProfile;
   public readonly asgName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerGroupArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -52,7 +51,6 @@ export class WorkerGroup extends pulumi.ComponentResource {
     );
     this.nodeGroup = nodes.nodeGroup;
     this.launchTemplate = nodes.launchTemplate;
-    this.profile = nodes.profile;
     // apply, not a lifted property: the remote component hands back a NodeGroup reference.
     this.asgName = nodes.nodeGroup.nodeGroup
       .apply((group) => group.resources)

@@ -4,11 +4,12 @@
  *
  *   replicas = ceil(createRatePerSecond x nodeProvisioningSeconds)
  *
- * (ANCHORS: 1 create/s with ~90 s provisioning needs ~90 pods of headroom). Each placeholder is sized
+ * (1 create/s with ~90 s provisioning needs 90 pods of headroom; the placeholder pattern itself is in
+ * kubernetes/autoscaler cluster-autoscaler/FAQ.md, "How can I configure overprovisioning"). Each placeholder is sized
  * like a sandbox, so evicting one frees exactly one sandbox's room. How many fit on a node is the
  * smallest of the IP bound (pods per node minus DaemonSet pods) and the CPU and memory bounds.
  */
-import type { Allocatable } from "../eks/instance-types";
+import type { Allocatable } from "./allocatable";
 import type { SandboxSize } from "./sandbox-policies";
 
 /** Per-worker DaemonSets: aws-node (25m), kube-proxy (100m), image puller (5m, 8 MiB); EKS add-on defaults. */

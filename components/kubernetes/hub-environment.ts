@@ -1,6 +1,7 @@
 /**
  * The Hub's configuration on Kubernetes, as environment variables (names: hub-app's config schema,
- * /work/notes/common.md). Labels and taints are the ones the node groups and Fargate profile carry.
+ * hub-app/src/config.ts and orchestrator/kubernetes/settings.ts). Labels and taints are the ones the
+ * node groups and Fargate profile carry.
  */
 import {
   FARGATE_LABEL,

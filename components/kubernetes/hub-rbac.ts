@@ -17,21 +17,3 @@ export function hubSandboxRules(): PolicyRule[] {
     { apiGroups: [""], resources: ["events"], verbs: ["list", "watch"] },
   ];
 }
-
-/** IAM for the Hub's service account: read its own API token, nothing else. */
-export function hubTokenReadPolicy(tokenSecretArn: string): string {
-  if (!/^arn:aws[a-z-]*:secretsmanager:/.test(tokenSecretArn)) {
-    throw new Error(`the Hub token must be a Secrets Manager ARN, got "${tokenSecretArn}"`);
-  }
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ReadHubToken",
-        Effect: "Allow",
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: tokenSecretArn,
-      },
-    ],
-  });
-}

@@ -3,11 +3,8 @@
  * onto every worker as soon as it joins, so the first sandbox on a new node does not wait for
  * the pull (the original study's second open problem; Zero to JupyterHub's "continuous image puller").
  */
-
+import { PAUSE_IMAGE } from "./pause-image";
 import { tolerationFor, type Taint } from "./placement";
-
-/** Pinned pause image: the DaemonSet's only long-running container, which costs ~1 MiB per node. */
-export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 
 export interface NodePlacement {
   /** Node labels the puller pods require (the worker group's). */
@@ -55,6 +52,7 @@ export function imagePullerPodSpec(images: readonly string[], placement: NodePla
       securityContext: restricted,
       resources: tiny,
     })),
+    // pause is the only long-running container: ~1 MiB per node.
     containers: [{ name: "pause", image: PAUSE_IMAGE, securityContext: restricted, resources: tiny }],
   };
 }

@@ -4,13 +4,13 @@
  * --expendable-pods-priority-cutoff (-10, FAQ.md), so a placeholder at -1000 would never add a node,
  * while any real sandbox (priority 0) preempts it at once.
  */
-import { EXPENDABLE_PODS_PRIORITY_CUTOFF } from "../eks/cluster-autoscaler-values";
+import { PAUSE_IMAGE } from "./pause-image";
 import { labelsOf, tolerationFor, WORKER_LABEL, WORKER_TAINT } from "./placement";
 import { mebibytes, milliCpu, type SandboxSize } from "./sandbox-policies";
 
+/** cluster-autoscaler's --expendable-pods-priority-cutoff default (cluster-autoscaler/FAQ.md); its values pass it explicitly. */
+export const EXPENDABLE_PODS_PRIORITY_CUTOFF = -10;
 export const PLACEHOLDER_PRIORITY = EXPENDABLE_PODS_PRIORITY_CUTOFF;
-/** Pinned pause image (registry.k8s.io/pause, the kubelet's sandbox image). */
-export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 export const PLACEHOLDER_LABELS: Readonly<Record<string, string>> = {
   "app.kubernetes.io/name": "sandbox-placeholder",
 };

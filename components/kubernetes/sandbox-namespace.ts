@@ -10,7 +10,7 @@ import {
 
 export interface SandboxNamespaceArgs {
   readonly provider: k8s.Provider;
-  /** @default "sandboxes" */
+  /** The namespace's name; the Hub's HUB_K8S_NAMESPACE names it too (SANDBOX_NAMESPACE in placement.ts). */
   readonly name: string;
   /** Pod Security Standards version to enforce, the cluster's. */
   readonly kubernetesVersion: string;

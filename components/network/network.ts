@@ -5,13 +5,13 @@ import { endpointServiceName, GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERV
 import { PRIVATE_SUBNET_TAGS, PUBLIC_SUBNET_TAGS } from "./tags";
 
 export interface NetworkArgs {
-  /** @default "10.0.0.0/16" */
+  /** Required; the stack's default comes from `stacks/config.ts` (`network.vpcCidr`). */
   readonly cidrBlock: string;
-  /** @default 3 */
+  /** Required; the stack's default comes from `stacks/config.ts` (`network.availabilityZones`). */
   readonly availabilityZones: number;
-  /** @default "single" */
+  /** Required; the stack's default comes from `stacks/config.ts` (`network.natGateways`). */
   readonly natGateways: "single" | "onePerAz";
-  /** Interface endpoints for ECR, STS and logs, and the S3 gateway endpoint. @default false */
+  /** Interface endpoints for ECR, STS and logs, and the S3 gateway endpoint. Required; the stack's default comes from `stacks/config.ts` (`network.vpcEndpoints`). */
   readonly vpcEndpoints: boolean;
 }
 

@@ -10,7 +10,7 @@ export const REPO_ROOT = path.join(__dirname, "..", "..");
 export interface HubImageArgs {
   /** A prebuilt image URI; when set nothing is built and no repository is made. */
   readonly prebuiltImageUri?: string;
-  /** How many images the ECR lifecycle policy keeps. @default 10 */
+  /** How many images the ECR lifecycle policy keeps. Required; the stack's default comes from `stacks/config.ts` (`hub.keepImages`). */
   readonly keepImages: number;
   /** Build platform; the EKS nodes and Fargate tasks run x86_64. @default "linux/amd64" */
   readonly platform?: string;

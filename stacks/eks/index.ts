@@ -1,16 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster } from "../../components/eks/eks-cluster";
+import { HubOnEks } from "../../components/eks/hub-on-eks";
 import { ManagerGroup } from "../../components/eks/manager-group";
-import { HubOnKubernetes } from "../../components/kubernetes/hub-on-kubernetes";
 import { HUB_NAMESPACE, SANDBOX_NAMESPACE } from "../../components/kubernetes/placement";
 import { SandboxNamespace } from "../../components/kubernetes/sandbox-namespace";
 import type { Candidate, StackConfig } from "../config";
-import { ec2Placement } from "../eks-ec2";
-import { fargatePlacement } from "../eks-fargate";
 import type { SharedPieces } from "../shared";
 import { eksClusterName } from "./cluster-name";
 import type { EksPlacementModule } from "./placement-pieces";
+import { ec2Placement } from "./placements/ec2";
+import { fargatePlacement } from "./placements/fargate";
 
 const PLACEMENT_MODULES: Partial<Record<Candidate, EksPlacementModule>> = {
   "eks-ec2": ec2Placement,
@@ -33,7 +33,7 @@ export interface EksOutputs {
 
 /**
  * One EKS cluster for every EKS candidate of the stack: the cluster, manager group, sandbox namespace
- * and one Hub are common; each placement (stacks/eks-ec2, stacks/eks-fargate) adds its own pieces.
+ * and one Hub are common; each placement (placements/ec2.ts, placements/fargate.ts) adds its own pieces.
  */
 export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs | undefined {
   const modules = eksPlacementModules(config.candidates);
@@ -73,7 +73,7 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     multiplePlacements: modules.length > 1,
   };
   const pieces = modules.map((m) => m.deploy(context));
-  const hub = new HubOnKubernetes("eks-hub", {
+  const hub = new HubOnEks("eks-hub", {
     cluster,
     kubernetesVersion: config.eks.kubernetesVersion,
     image: shared.hubImage.imageUri,

@@ -22,7 +22,7 @@ export interface PlacementPieces {
   readonly resources: readonly pulumi.Resource[];
 }
 
-/** One EKS candidate's contribution: stacks/eks-ec2 and stacks/eks-fargate each export one. */
+/** One EKS candidate's contribution: placements/ec2.ts and placements/fargate.ts each export one. */
 export interface EksPlacementModule {
   readonly placement: KubernetesPlacement;
   /** Most sandbox pods this placement can hold: sizes the namespace quota. */

@@ -1,17 +1,12 @@
 /**
  * The dev stack's one EKS cluster serves both EKS placements: a sandbox the Hub places on "ec2" can
  * land only on the worker group, one it places on "fargate" goes to the Fargate profile. Checked
- * with the placement model (components/kubernetes/placement-check.ts) against what the stack
+ * with the placement model (test/kubernetes/placement-check.ts) against what the stack
  * deploys: node groups, the Fargate profile, and the Hub's HUB_K8S_* settings.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { allocatable, maxPodsPerNode } from "../../components/eks/instance-types";
-import {
-  FARGATE,
-  landingPlaces,
-  type ClusterLayout,
-  type Workload,
-} from "../../components/kubernetes/placement-check";
+import { FARGATE, landingPlaces, type ClusterLayout, type Workload } from "../kubernetes/placement-check";
 import type { Taint, TaintEffect } from "../../components/kubernetes/placement";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
@@ -42,7 +37,7 @@ function deployedLayout(): ClusterLayout {
           value: t.value,
           effect: EFFECTS[t.effect]!,
         })),
-        // Prefix delegation is on in every EKS stack (stacks/eks-ec2).
+        // Prefix delegation is on in every EKS stack (stacks/eks/placements/ec2.ts).
         allocatable: allocatable(instanceType, maxPodsPerNode(instanceType, true)),
       };
     }),

@@ -55,10 +55,19 @@ describe("the ECS Hub's environment in hub-app", () => {
       instance: "ecs-fargate",
       defaultImage: settings.defaultImage,
       apiToken: injectedToken.HUB_API_TOKEN,
+      limits: { cpuDefault: 0.25, memoryDefaultMiB: 512 },
     });
   });
 
-  it("is refused without the injected token, so a broken secrets wiring stops the Hub at start", () => {
+  it("carries no token: it is refused without the injected one, so a broken secrets wiring stops the Hub at start", () => {
+    expect(Object.keys(hubEnvironment(settings)).filter((key) => key.includes("TOKEN"))).toEqual([]);
     expect(() => parseHubEnv(hubEnvironment(settings))).toThrow(/HUB_API_TOKEN/);
+  });
+});
+
+describe("hubEnvironment", () => {
+  it("refuses to start sandboxes nowhere", () => {
+    expect(() => hubEnvironment({ ...settings, subnetIds: [] })).toThrow(/at least one sandbox subnet/);
+    expect(() => hubEnvironment({ ...settings, sandboxSecurityGroupIds: [] })).toThrow(/security group/);
   });
 });

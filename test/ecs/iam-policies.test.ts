@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   ECS_EXEC_TASK_ACTIONS,
   ecsTasksTrustPolicy,
-  hubExecutionSecretPolicy,
   hubTaskRoleStatements,
   sandboxTaskRolePolicy,
   taskExecutionManagedPolicyArn,
@@ -53,15 +52,6 @@ describe("sandboxTaskRolePolicy", () => {
       "ssmmessages:OpenDataChannel",
     ]);
     expect(ECS_EXEC_TASK_ACTIONS).toHaveLength(4);
-  });
-});
-
-describe("hubExecutionSecretPolicy", () => {
-  it("reads the one token secret", () => {
-    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hub-token-AbCdEf";
-    expect(hubExecutionSecretPolicy(arn).Statement).toEqual([
-      { Sid: "ReadHubToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn },
-    ]);
   });
 });
 

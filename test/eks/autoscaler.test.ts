@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { autoDiscoveryArg, autoscalerAsgTags } from "../../components/eks/autoscaler-tags";
-import {
-  clusterAutoscalerValues,
-  EXPENDABLE_PODS_PRIORITY_CUTOFF,
-} from "../../components/eks/cluster-autoscaler-values";
+import { clusterAutoscalerValues } from "../../components/eks/cluster-autoscaler-values";
+import { EXPENDABLE_PODS_PRIORITY_CUTOFF } from "../../components/kubernetes/overprovisioning-spec";
 import { MANAGER_LABEL, WORKER_LABEL, WORKER_TAINT } from "../../components/kubernetes/placement";
 
 describe("autoscalerAsgTags", () => {

@@ -4,16 +4,16 @@
  * selectors, and the workloads (Hub, placeholders, image puller, autoscaler, CoreDNS, sandboxes).
  */
 import { allocatable } from "../../components/eks/instance-types";
+import type { Taint, TaintEffect } from "../../components/kubernetes/placement";
+import { parseHubEnv } from "../../hub-app/src/config";
+import { buildSandboxPod } from "../../hub-app/src/orchestrator/kubernetes/pod-spec";
+import type { Recorder } from "../harness/mocks";
 import {
   workloadFromPodSpec,
   type ClusterLayout,
   type NodeGroupView,
   type Workload,
-} from "../../components/kubernetes/placement-check";
-import type { Taint, TaintEffect } from "../../components/kubernetes/placement";
-import { parseHubEnv } from "../../hub-app/src/config";
-import { buildSandboxPod } from "../../hub-app/src/orchestrator/kubernetes/pod-spec";
-import type { Recorder } from "../harness/mocks";
+} from "../kubernetes/placement-check";
 
 const EFFECTS: Record<string, TaintEffect> = {
   NO_SCHEDULE: "NoSchedule",

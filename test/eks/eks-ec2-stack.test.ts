@@ -2,7 +2,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseHubEnv } from "../../hub-app/src/config";
-import { FARGATE, landingPlaces } from "../../components/kubernetes/placement-check";
+import { FARGATE, landingPlaces } from "../kubernetes/placement-check";
 import type { Recorder } from "../harness/mocks";
 import { REPO_ROOT, runStack } from "../harness/stack";
 import { validateKubernetesObjects } from "../kubernetes/k8s-schema";
@@ -288,6 +288,10 @@ describe("eks-ec2: the Hub", () => {
       kind: "kubernetes",
       settings: { namespace: "sandboxes", placements: ["ec2"] },
     });
+  });
+
+  it("keeps the URNs it had as hub:kubernetes:HubOnKubernetes, so moving the component replaces nothing", () => {
+    expect(recorder.one("hub:eks:HubOnEks").aliasTypes).toEqual(["hub:kubernetes:HubOnKubernetes"]);
   });
 
   it("is protected by a PDB and served by an NLB", () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { FARGATE, landingPlaces } from "../../components/kubernetes/placement-check";
+import { FARGATE, landingPlaces } from "../kubernetes/placement-check";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
 import { validateKubernetesObjects } from "../kubernetes/k8s-schema";

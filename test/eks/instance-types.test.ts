@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { allocatable, instanceShape, maxPodsPerNode } from "../../components/eks/instance-types";
 
 describe("maxPodsPerNode", () => {
-  it("gives the ANCHORS numbers for m6i.2xlarge: 58 per IP, 110 with prefix delegation", () => {
+  it("gives eni-max-pods.txt's 58 for m6i.2xlarge, and the kubelet cap of 110 with prefix delegation", () => {
     expect(maxPodsPerNode("m6i.2xlarge", false)).toBe(58);
     expect(maxPodsPerNode("m6i.2xlarge", true)).toBe(110);
   });

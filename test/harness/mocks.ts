@@ -14,6 +14,10 @@ export interface RecordedResource {
   /** Filled once the engine answers: the resource's URN and its parent's. */
   urn?: string;
   parentUrn?: string;
+  /** URNs of the resources this one waits for (dependsOn and inputs from other resources). */
+  dependencies?: string[];
+  /** Types this resource was known by before (`aliases: [{ type }]`). */
+  aliasTypes?: string[];
 }
 
 export interface RecordedInvoke {
@@ -44,6 +48,36 @@ export class Recorder {
   parentOf(resource: RecordedResource): RecordedResource | undefined {
     return this.resources.find((r) => r.urn !== undefined && r.urn === resource.parentUrn);
   }
+
+  /** The recorded resources `resource` waits for, directly. */
+  dependenciesOf(resource: RecordedResource): RecordedResource[] {
+    const urns = new Set(resource.dependencies ?? []);
+    return this.resources.filter((r) => r.urn !== undefined && urns.has(r.urn));
+  }
+
+  /** Whether `resource` waits for `dependency`, directly or through components and other resources. */
+  waitsFor(resource: RecordedResource, dependency: RecordedResource): boolean {
+    const seen = new Set<RecordedResource>();
+    const pending = [resource];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      for (const direct of this.dependenciesOf(next)) {
+        if (direct === dependency) return true;
+        if (seen.has(direct)) continue;
+        seen.add(direct);
+        // Waiting for a component means waiting for everything under it.
+        pending.push(direct, ...this.resources.filter((r) => this.isUnder(r, direct)));
+      }
+    }
+    return false;
+  }
+
+  private isUnder(resource: RecordedResource, ancestor: RecordedResource): boolean {
+    for (let parent = this.parentOf(resource); parent; parent = this.parentOf(parent)) {
+      if (parent === ancestor) return true;
+    }
+    return false;
+  }
 }
 
 /** Values only AWS knows after creation: unique enough to trace back to the resource. */
@@ -60,6 +94,8 @@ interface MonitorRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getDependenciesList(): string[];
+  getAliasesList(): { getSpec(): { getType(): string } | undefined }[];
 }
 type MonitorCallback = (err: unknown, response?: { getUrn(): string }) => void;
 interface PatchableMonitor {
@@ -110,6 +146,11 @@ export async function installMocks(project: string, stack: string, preview = fal
       if (record && response) {
         record.urn = response.getUrn();
         record.parentUrn = req.getParent() || undefined;
+        record.dependencies = req.getDependenciesList();
+        record.aliasTypes = req
+          .getAliasesList()
+          .map((alias) => alias.getSpec()?.getType() ?? "")
+          .filter((type) => type !== "");
       }
       callback(err, response);
     });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { FARGATE, landingPlaces, type ClusterLayout } from "../../components/kubernetes/placement-check";
+import { FARGATE, landingPlaces, type ClusterLayout } from "./placement-check";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
 import {
@@ -26,7 +26,7 @@ beforeAll(async () => {
 describe("dev: one EKS cluster serving both placements", () => {
   it("has one cluster, one Hub, the manager and worker groups and a Fargate profile", () => {
     expect(recorder.ofType("eks:index:Cluster")).toHaveLength(1);
-    expect(recorder.ofType("hub:kubernetes:HubOnKubernetes")).toHaveLength(1);
+    expect(recorder.ofType("hub:eks:HubOnEks")).toHaveLength(1);
     expect(layout.nodeGroups.map((g) => g.name).sort()).toEqual(["eks-manager-nodes", "eks-workers-nodes"]);
     expect(outputs.eks.placements).toEqual(["ec2", "fargate"]);
   });

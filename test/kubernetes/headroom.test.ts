@@ -56,7 +56,7 @@ describe("placeholderHeadroom", () => {
   });
 
   it("refuses a headroom that would fill the worker group, naming the keys to change", () => {
-    // ANCHORS: 10/s needs ~900; on 13 workers of 77 that still leaves one node free.
+    // 10/s x 90 s = 900 placeholders; on 13 workers of 77 that still leaves one node free.
     expect(placeholderHeadroom({ ...base, createRatePerSecond: 10 })).toMatchObject({
       replicas: 900,
       nodes: 12,

@@ -9,7 +9,7 @@ import {
   hubUrlFromStatus,
   NLB_ANNOTATIONS,
 } from "../../components/kubernetes/hub-pod-spec";
-import { hubSandboxRules, hubTokenReadPolicy } from "../../components/kubernetes/hub-rbac";
+import { hubSandboxRules } from "../../components/kubernetes/hub-rbac";
 
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hub-token-AbCdEf";
 const envArgs = {
@@ -46,18 +46,6 @@ describe("hubSandboxRules", () => {
     expect(() =>
       new Role({ metadata: { name: "hub", namespace: "sandboxes" }, rules }).validate(),
     ).not.toThrow();
-  });
-});
-
-describe("hubTokenReadPolicy", () => {
-  it("allows GetSecretValue on the token secret only", () => {
-    expect(JSON.parse(hubTokenReadPolicy(ARN)).Statement).toEqual([
-      { Sid: "ReadHubToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ARN },
-    ]);
-  });
-
-  it("refuses anything but a Secrets Manager ARN (a wildcard included)", () => {
-    expect(() => hubTokenReadPolicy("*")).toThrow(/must be a Secrets Manager ARN, got "\*"/);
   });
 });
 

@@ -1,10 +1,7 @@
 import { DaemonSet } from "kubernetes-models/apps/v1";
 import { describe, expect, it } from "vitest";
-import {
-  imagePullerPodSpec,
-  PAUSE_IMAGE,
-  pullerContainerName,
-} from "../../components/kubernetes/image-puller-spec";
+import { imagePullerPodSpec, pullerContainerName } from "../../components/kubernetes/image-puller-spec";
+import { PAUSE_IMAGE } from "../../components/kubernetes/pause-image";
 import { labelsOf, WORKER_LABEL, WORKER_TAINT } from "../../components/kubernetes/placement";
 
 const workers = { nodeSelector: labelsOf(WORKER_LABEL), tolerations: [WORKER_TAINT] };

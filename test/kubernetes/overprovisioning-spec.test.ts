@@ -1,14 +1,21 @@
 import { Deployment } from "kubernetes-models/apps/v1";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1";
 import { describe, expect, it } from "vitest";
-import { EXPENDABLE_PODS_PRIORITY_CUTOFF } from "../../components/eks/cluster-autoscaler-values";
+import { clusterAutoscalerValues } from "../../components/eks/cluster-autoscaler-values";
 import {
-  PAUSE_IMAGE,
   PLACEHOLDER_LABELS,
   PLACEHOLDER_PRIORITY,
   placeholderPodSpec,
   placeholderPriorityClass,
 } from "../../components/kubernetes/overprovisioning-spec";
+import { PAUSE_IMAGE } from "../../components/kubernetes/pause-image";
+
+/** The cutoff cluster-autoscaler actually runs with: the value the stacks give the chart. */
+const EXPENDABLE_PODS_PRIORITY_CUTOFF = clusterAutoscalerValues({
+  clusterName: "c1",
+  region: "eu-west-1",
+  serviceAccountName: "cluster-autoscaler",
+}).extraArgs["expendable-pods-priority-cutoff"];
 
 /** cluster-autoscaler's rule (FAQ.md): a pending pod triggers scale-up unless its priority is below the cutoff. */
 const triggersScaleUp = (priority: number) => !(priority < EXPENDABLE_PODS_PRIORITY_CUTOFF);

@@ -8,7 +8,7 @@ import {
   workloadFromPodSpec,
   type ClusterLayout,
   type Workload,
-} from "../../components/kubernetes/placement-check";
+} from "./placement-check";
 import { WORKER_TAINT } from "../../components/kubernetes/placement";
 
 const layout: ClusterLayout = {

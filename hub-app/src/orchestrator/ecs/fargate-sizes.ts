@@ -1,7 +1,8 @@
 /**
  * Fargate accepts only certain task CPU/memory pairs: the "Task CPU and memory" table of the
  * Amazon ECS Developer Guide (Fargate task definition parameters, Linux). CPU in units of
- * 1/1024 vCPU, memory in MiB.
+ * 1/1024 vCPU, memory in MiB. The one copy: the Pulumi program (components/ecs/fargate-task.ts)
+ * imports this file too, so it must import nothing (CommonJS there, ESM here).
  */
 const FARGATE_SIZES: readonly { readonly cpuUnits: number; readonly memoryMiB: readonly number[] }[] = [
   { cpuUnits: 256, memoryMiB: [512, 1024, 2048] },
@@ -32,8 +33,8 @@ export function fargateSizeFor(vcpu: number, memoryMiB: number): FargateSize {
       `a Fargate size needs a positive vCPU and memory, got ${vcpu} vCPU / ${memoryMiB} MiB`,
     );
   }
-  // Round before ceil so 0.3 * 1024 = 307.20000000000005 does not become 308.
-  const cpuUnits = Math.ceil(Math.round(vcpu * CPU_UNITS_PER_VCPU * 1e6) / 1e6);
+  // Multiplying by 1024 (a power of two) is exact in binary floating point: no rounding error to guard.
+  const cpuUnits = Math.ceil(vcpu * CPU_UNITS_PER_VCPU);
   for (const size of FARGATE_SIZES) {
     if (size.cpuUnits < cpuUnits) continue;
     const memory = size.memoryMiB.find((m) => m >= memoryMiB);

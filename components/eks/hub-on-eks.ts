@@ -1,14 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksCluster } from "../eks/eks-cluster";
-import { Irsa } from "../eks/irsa";
-import { envList, hubKubernetesEnvironment } from "./hub-environment";
-import { hubPodSpec, hubServiceShape, hubUrlFromStatus } from "./hub-pod-spec";
-import { hubSandboxRules, hubTokenReadPolicy } from "./hub-rbac";
-import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "./placement";
-import { podSecurityLabels, type SandboxSize } from "./sandbox-policies";
+import { envList, hubKubernetesEnvironment } from "../kubernetes/hub-environment";
+import { hubPodSpec, hubServiceShape, hubUrlFromStatus } from "../kubernetes/hub-pod-spec";
+import { hubSandboxRules } from "../kubernetes/hub-rbac";
+import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "../kubernetes/placement";
+import { podSecurityLabels, type SandboxSize } from "../kubernetes/sandbox-policies";
+import { hubTokenReadPolicy } from "../shared/hub-token-policy";
+import type { EksCluster } from "./eks-cluster";
+import { Irsa } from "./irsa";
 
-export interface HubOnKubernetesArgs {
+/** The type this component had before it moved here from components/kubernetes. */
+export const HUB_ON_EKS_PREVIOUS_TYPE = "hub:kubernetes:HubOnKubernetes";
+
+export interface HubOnEksArgs {
   readonly cluster: EksCluster;
   readonly kubernetesVersion: string;
   readonly image: pulumi.Input<string>;
@@ -21,7 +25,7 @@ export interface HubOnKubernetesArgs {
   readonly sandboxNamespace: pulumi.Input<string>;
   /** Known up front: the env and RBAC name it. */
   readonly sandboxNamespaceName: string;
-  /** @default 2 */
+  /** Required; the stack's default comes from `stacks/config.ts` (`hub.replicas`). */
   readonly replicas: number;
   readonly defaultSandboxImage: string;
   readonly defaultSandboxSize: SandboxSize;
@@ -31,15 +35,24 @@ export interface HubOnKubernetesArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** The Hub on EKS: its namespace, IRSA service account, sandbox-only RBAC, Deployment, PDB and NLB Service. */
-export class HubOnKubernetes extends pulumi.ComponentResource {
+/**
+ * The Hub on EKS: its namespace, IRSA service account, sandbox-only RBAC, Deployment, PDB and NLB Service.
+ * Here, not in components/kubernetes, because IRSA makes it EKS's: components/kubernetes imports nothing from eks.
+ */
+export class HubOnEks extends pulumi.ComponentResource {
   public readonly deployment: k8s.apps.v1.Deployment;
   public readonly service: k8s.core.v1.Service;
   public readonly url: pulumi.Output<string>;
   public readonly environment: pulumi.Output<Record<string, string>>;
 
-  constructor(name: string, args: HubOnKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("hub:kubernetes:HubOnKubernetes", name, {}, opts);
+  constructor(name: string, args: HubOnEksArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The alias keeps deployed stacks' URNs (this component was hub:kubernetes:HubOnKubernetes): no replacement.
+    super(
+      "hub:eks:HubOnEks",
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: HUB_ON_EKS_PREVIOUS_TYPE }] },
+    );
     const childOpts = { parent: this, provider: args.cluster.provider };
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
@@ -54,7 +67,11 @@ export class HubOnKubernetes extends pulumi.ComponentResource {
         namespace: namespace.metadata.name,
         namespaceName: HUB_NAMESPACE,
         serviceAccountName: "hub",
-        inlinePolicies: { "read-hub-token": pulumi.output(args.tokenSecretArn).apply(hubTokenReadPolicy) },
+        inlinePolicies: {
+          "read-hub-token": pulumi
+            .output(args.tokenSecretArn)
+            .apply((arn) => JSON.stringify(hubTokenReadPolicy(arn))),
+        },
         labels,
       },
       { parent: this },

@@ -1,5 +1,5 @@
-import { FargateSandboxes } from "../../components/eks/fargate-sandboxes";
-import type { EksContext, EksPlacementModule, PlacementPieces } from "../eks/placement-pieces";
+import { FargateSandboxes } from "../../../components/eks/fargate-sandboxes";
+import type { EksContext, EksPlacementModule, PlacementPieces } from "../placement-pieces";
 
 /** Ceiling on Fargate sandboxes: the study's target of 1000 concurrent containers. */
 export const FARGATE_MAX_SANDBOX_PODS = 1000;

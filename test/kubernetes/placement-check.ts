@@ -1,11 +1,11 @@
 /**
  * Where can a workload land? A pure model of the scheduler's filters that matter here (node selector,
  * NoSchedule/NoExecute taints and tolerations, requests against allocatable) plus EKS Fargate's profile
- * matching, which takes a pod off the nodes altogether. Tests assert the placement rules with it.
+ * matching, which takes a pod off the nodes altogether. The stack tests assert the placement rules with it.
  */
-import type { Allocatable } from "../eks/instance-types";
-import type { FargateSelector } from "../eks/fargate-sandboxes";
-import type { Taint } from "./placement";
+import type { FargateSelector } from "../../components/eks/fargate-sandboxes";
+import type { Allocatable } from "../../components/kubernetes/allocatable";
+import type { Taint } from "../../components/kubernetes/placement";
 
 export interface NodeGroupView {
   readonly name: string;

@@ -1,12 +1,12 @@
-import { ClusterAutoscaler } from "../../components/eks/cluster-autoscaler";
-import { allocatable, maxPodsPerNode } from "../../components/eks/instance-types";
-import { WorkerGroup } from "../../components/eks/worker-group";
-import { sandboxesPerNode } from "../../components/kubernetes/headroom";
-import { ImagePuller } from "../../components/kubernetes/image-puller";
-import { Overprovisioning } from "../../components/kubernetes/overprovisioning";
-import { labelsOf, WORKER_LABEL, WORKER_TAINT } from "../../components/kubernetes/placement";
-import type { StackConfig } from "../config";
-import type { EksContext, EksPlacementModule, PlacementPieces } from "../eks/placement-pieces";
+import { ClusterAutoscaler } from "../../../components/eks/cluster-autoscaler";
+import { allocatable, maxPodsPerNode } from "../../../components/eks/instance-types";
+import { WorkerGroup } from "../../../components/eks/worker-group";
+import { sandboxesPerNode } from "../../../components/kubernetes/headroom";
+import { ImagePuller } from "../../../components/kubernetes/image-puller";
+import { Overprovisioning } from "../../../components/kubernetes/overprovisioning";
+import { labelsOf, WORKER_LABEL, WORKER_TAINT } from "../../../components/kubernetes/placement";
+import type { StackConfig } from "../../config";
+import type { EksContext, EksPlacementModule, PlacementPieces } from "../placement-pieces";
 
 /** The VPC CNI runs with prefix delegation in every EKS stack (EksCluster's default). */
 const PREFIX_DELEGATION = true;

@@ -4,7 +4,7 @@
  *     next to the floor any HTTP client pays at that pace (bare node:http), and its scheduler lag;
  *  2. that it keeps 1000 creates in flight against a Hub that holds each for 3 s;
  *  3. node:http vs global fetch CPU per request (why client.ts uses node:http).
- * Target (issue 6): under 1 ms of the tool's own time per create.
+ * Target: under 1 ms of the tool's own time per create.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";

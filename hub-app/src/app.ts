@@ -7,6 +7,7 @@ import { createMetrics } from "./metrics.js";
 import type { Orchestrator } from "./orchestrator/types.js";
 import { startReaper } from "./reaper.js";
 import { containerRoutes } from "./routes/containers.js";
+import { ContainerService } from "./services/containers.js";
 import { installErrorHandlers, sendRouterError } from "./routes/error-handler.js";
 import { acceptEmptyJsonBodies } from "./routes/json-body.js";
 import { healthRoutes } from "./routes/health.js";
@@ -52,7 +53,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     transform: jsonSchemaTransform,
   });
   healthRoutes(app, orchestrator, metrics);
-  containerRoutes(app, { config, orchestrator, metrics, token });
+  const containers = new ContainerService({ config, orchestrator, metrics });
+  containerRoutes(app, { limits: config.limits, containers, token });
   app.get("/docs", { schema: { hide: true } }, () => app.swagger());
 
   const reaper = startReaper(orchestrator, config.reaperIntervalMs, logger, (count) =>

@@ -1,34 +1,22 @@
 import { z } from "zod";
 import { choiceEnv, describeEnvIssues, numberEnv, optionalTextEnv } from "./env-fields.js";
-// The env schemas come from each orchestrator's settings module, not its index: that keeps SDK clients out of this import graph.
-import { ecsEnvSchema } from "./orchestrator/ecs/settings.js";
-import { kubernetesEnvSchema } from "./orchestrator/kubernetes/settings.js";
-import { localEnvSchema } from "./orchestrator/local/env.js";
-import { ORCHESTRATOR_KINDS, type OrchestratorKind } from "./orchestrator/types.js";
+import {
+  descriptorOf,
+  ORCHESTRATOR_KINDS,
+  type OrchestratorKind,
+  type OrchestratorSelection,
+} from "./orchestrator/registry.js";
 
 // This file and what it imports must not use `import.meta`: the CommonJS infrastructure tests import parseHubEnv.
 
-/** Each orchestrator's own environment schema; the one picked by HUB_ORCHESTRATOR is applied. */
-export const orchestratorEnvSchemas = {
-  local: localEnvSchema,
-  kubernetes: kubernetesEnvSchema,
-  ecs: ecsEnvSchema,
-} as const;
-
-/** What differs between orchestrator kinds at the configuration level. */
-const KIND_DEFAULTS: Record<OrchestratorKind, { defaultImage: string; tokenRequired: boolean }> = {
-  // Local sandboxes run the host's own programs; there is no other image.
-  local: { defaultImage: "host", tokenRequired: false },
-  kubernetes: { defaultImage: "public.ecr.aws/docker/library/python:3.12-slim", tokenRequired: true },
-  ecs: { defaultImage: "public.ecr.aws/docker/library/python:3.12-slim", tokenRequired: true },
-};
+export type { OrchestratorSelection } from "./orchestrator/registry.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 // A Kubernetes label value (sandbox.hub/instance=<HUB_INSTANCE>): 63 characters, alphanumeric ends.
 const INSTANCE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const MIN_TOKEN_LENGTH = 16;
 
-/** The variables every Hub reads, whatever its orchestrator (names and defaults from common.md). */
+/** The variables every Hub reads, whatever its orchestrator; each orchestrator's own are in its descriptor. */
 export const hubEnvSchema = z
   .object({
     HUB_ORCHESTRATOR: choiceEnv("HUB_ORCHESTRATOR", ORCHESTRATOR_KINDS, "local"),
@@ -127,7 +115,7 @@ export const hubEnvSchema = z
     ordered("HUB_RUN_TIMEOUT_DEFAULT_MS", "HUB_RUN_TIMEOUT_MAX_MS", "HUB_RUN_TIMEOUT_DEFAULT_MS");
     const kind = env.HUB_ORCHESTRATOR;
     if (
-      KIND_DEFAULTS[kind].tokenRequired &&
+      descriptorOf(kind).tokenRequired &&
       env.HUB_API_TOKEN === undefined &&
       env.HUB_API_TOKEN_SECRET_ARN === undefined
     ) {
@@ -140,14 +128,6 @@ export const hubEnvSchema = z
   });
 
 type HubEnv = z.output<typeof hubEnvSchema>;
-
-/** The orchestrator picked by HUB_ORCHESTRATOR with its own validated settings. */
-export type OrchestratorSelection = {
-  [K in keyof typeof orchestratorEnvSchemas]: {
-    kind: K;
-    settings: z.output<(typeof orchestratorEnvSchemas)[K]>;
-  };
-}[keyof typeof orchestratorEnvSchemas];
 
 export interface HubLimits {
   readonly cpuMin: number;
@@ -190,11 +170,7 @@ export function parseHubEnv(env: NodeJS.ProcessEnv): HubConfig {
 }
 
 function parseOrchestratorEnv(kind: OrchestratorKind, env: NodeJS.ProcessEnv): OrchestratorSelection {
-  const schema = (orchestratorEnvSchemas as Partial<Record<OrchestratorKind, z.ZodType>>)[kind];
-  if (schema === undefined) {
-    throw new Error(`invalid Hub configuration: HUB_ORCHESTRATOR=${kind} is not available in this build`);
-  }
-  const parsed = schema.safeParse(env);
+  const parsed = (descriptorOf(kind).envSchema as z.ZodType).safeParse(env);
   if (!parsed.success)
     throw new Error(`invalid ${kind} orchestrator configuration: ${describeEnvIssues(parsed.error)}`);
   return { kind, settings: parsed.data } as OrchestratorSelection;
@@ -211,7 +187,7 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
     host: env.HOST,
     instance: env.HUB_INSTANCE,
     logLevel: env.LOG_LEVEL,
-    defaultImage: env.HUB_DEFAULT_IMAGE ?? KIND_DEFAULTS[env.HUB_ORCHESTRATOR].defaultImage,
+    defaultImage: env.HUB_DEFAULT_IMAGE ?? descriptorOf(env.HUB_ORCHESTRATOR).defaultImage,
     limits: {
       cpuMin: env.HUB_CPU_MIN,
       cpuMax: env.HUB_CPU_MAX,

@@ -2,6 +2,7 @@ import pino from "pino";
 import { resolveApiToken } from "./api-token.js";
 import { buildApp } from "./app.js";
 import { parseHubEnv } from "./config.js";
+import { HUB_CODE_DIRECTORY } from "./hub-directory.js";
 import { createOrchestrator } from "./orchestrator/factory.js";
 import type { Orchestrator } from "./orchestrator/types.js";
 import { HUB_VERSION } from "./version.js";
@@ -36,7 +37,12 @@ export async function startEmbeddedHub(options: EmbeddedHubOptions = {}): Promis
   // Logs go to stderr: stdout belongs to the process embedding the Hub (the load tester's report).
   const logger = pino({ level: config.logLevel }, pino.destination(2));
   const orchestrator =
-    options.orchestrator ?? createOrchestrator(config.orchestrator, { instance: config.instance, logger });
+    options.orchestrator ??
+    (await createOrchestrator(config.orchestrator, {
+      instance: config.instance,
+      logger,
+      codeDirectory: HUB_CODE_DIRECTORY,
+    }));
   const { token } = await resolveApiToken(config);
   const app = await buildApp({ config, orchestrator, token, logger });
   try {

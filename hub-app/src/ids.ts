@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 
-/** `cnt-` + 5-12 lowercase letters/digits (issue 5); the Hub generates 10 so ids never collide in practice. */
+/** `cnt-` + 5-12 lowercase letters/digits ; the Hub generates 10 so ids never collide in practice. */
 export const CONTAINER_ID_PATTERN = /^cnt-[a-z0-9]{5,12}$/;
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";

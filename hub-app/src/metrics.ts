@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Orchestrator } from "./orchestrator/types.js";
 
-// Seconds; spans a warm local sandbox (ms) to a cold Fargate task from a large image (minutes, BRIEF.md: 160 s).
+// Seconds; spans a warm local sandbox (ms) to a cold Fargate task from a large image (the original study saw 160 s on EKS Fargate).
 const CREATE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const RUN_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600];
 const STATUSES = ["pending", "running", "failed", "terminating"] as const;

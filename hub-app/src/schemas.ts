@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { HubLimits } from "./config.js";
 import { CONTAINER_ID_PATTERN } from "./ids.js";
-import { PLACEMENTS } from "./orchestrator/types.js";
+import { PLACEMENTS } from "./orchestrator/registry.js";
 import { filePathProblem, relativePathProblem } from "./paths.js";
 
 /** Request and response schemas; the limits come from the configuration, so messages state the configured range. */

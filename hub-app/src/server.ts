@@ -2,6 +2,7 @@ import pino from "pino";
 import { resolveApiToken, type ResolvedToken } from "./api-token.js";
 import { buildApp } from "./app.js";
 import { parseHubEnv, type HubConfig } from "./config.js";
+import { HUB_CODE_DIRECTORY } from "./hub-directory.js";
 import { createOrchestrator } from "./orchestrator/factory.js";
 
 /** Starts the Hub from the environment, prints where it listens and how to get the token, and stops cleanly on a signal. */
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
   const token = await resolveApiToken(config);
-  const orchestrator = createOrchestrator(config.orchestrator, { instance: config.instance, logger });
+  const orchestrator = await createOrchestrator(config.orchestrator, {
+    instance: config.instance,
+    logger,
+    codeDirectory: HUB_CODE_DIRECTORY,
+  });
   const app = await buildApp({ config, orchestrator, token: token.token, logger });
   await app.listen({ host: config.host, port: config.port });
 

@@ -1,5 +1,5 @@
 /** Turns the CLI's raw strings into checked settings; every bad value is one UsageError naming it and what is allowed. */
-import { PLACEMENTS, type Placement } from "../orchestrator/types.js";
+import { PLACEMENTS, type Placement } from "../orchestrator/registry.js";
 
 /** Bad input from the user: the CLI prints the message on one line and exits 2, before anything is created. */
 export class UsageError extends Error {

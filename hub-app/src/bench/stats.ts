@@ -11,7 +11,7 @@ export interface Distribution {
   readonly mean: number | null;
 }
 
-/** Percentiles reported everywhere (ANCHORS.md: report p50/p90/p99, max and mean). */
+/** Percentiles reported everywhere (as clusterloader2's pod-startup measurement reports them: p50/p90/p99, plus max and mean). */
 export const REPORTED_PERCENTILES = ["p50", "p90", "p99"] as const;
 
 /** hdr-histogram records integers: ms are recorded as whole µs, so sub-ms command times keep their resolution. */

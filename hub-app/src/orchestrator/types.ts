@@ -1,4 +1,7 @@
 import type { Logger } from "pino";
+import type { OrchestratorKind, Placement } from "./registry.js";
+
+export type { OrchestratorKind, Placement } from "./registry.js";
 
 /**
  * The one interface every orchestrator (local, kubernetes, ecs) implements.
@@ -7,13 +10,6 @@ import type { Logger } from "pino";
  * lives on the orchestrator (labels, annotations, tags), so a restarted Hub or a second
  * replica sees the same containers.
  */
-
-/** Where a sandbox runs: `local` (bubblewrap on this machine), `ec2` (EKS worker nodes), `fargate` (EKS Fargate or ECS Fargate). */
-export const PLACEMENTS = ["local", "ec2", "fargate"] as const;
-export type Placement = (typeof PLACEMENTS)[number];
-
-export const ORCHESTRATOR_KINDS = ["local", "kubernetes", "ecs"] as const;
-export type OrchestratorKind = (typeof ORCHESTRATOR_KINDS)[number];
 
 /** `pending`: accepted, not yet ready for commands; `running`: ready; `failed`: cannot start or died; `terminating`: being deleted. */
 export type ContainerStatus = "pending" | "running" | "failed" | "terminating";
@@ -120,4 +116,9 @@ export interface OrchestratorContext {
   /** This Hub's name; sandboxes are labelled/tagged with it so `list` shows only this Hub's. */
   readonly instance: string;
   readonly logger: Logger;
+  /**
+   * Where the Hub's own code lives (its entry point's folder). The local orchestrator hides the
+   * project around it from sandboxes; absent, it takes the folder of the script Node started.
+   */
+  readonly codeDirectory?: string;
 }

@@ -2,11 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { bearerTokenChecker } from "../auth.js";
-import type { HubConfig } from "../config.js";
-import { HubError, notFound } from "../errors.js";
-import { isContainerId, newContainerId } from "../ids.js";
-import type { HubMetrics } from "../metrics.js";
-import type { ContainerSpec, FileToWrite, Orchestrator, Placement } from "../orchestrator/types.js";
+import type { HubLimits } from "../config.js";
+import type { ContainerService } from "../services/containers.js";
 import {
   containerIdParams,
   containerInfoSchema,
@@ -19,17 +16,13 @@ import {
   runResultSchema,
   writeFilesBody,
 } from "../schemas.js";
+import { decodeFiles } from "./decode-files.js";
 
 export interface ContainerRoutesOptions {
-  readonly config: HubConfig;
-  readonly orchestrator: Orchestrator;
-  readonly metrics: HubMetrics;
+  readonly limits: HubLimits;
+  readonly containers: ContainerService;
   readonly token: string;
 }
-
-// Checked after whitespace is removed: one character class and no overlapping quantifiers, so linear time.
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const WHITESPACE = /\s+/g;
 
 const noContent = { 204: z.null().describe("No content") };
 const errors = {
@@ -47,8 +40,7 @@ const errors = {
 
 /** The `/v1` API; every route needs the bearer token. */
 export function containerRoutes(parent: FastifyInstance, options: ContainerRoutesOptions): void {
-  const { config, orchestrator, metrics } = options;
-  const limits = config.limits;
+  const { limits, containers } = options;
   const checkToken = bearerTokenChecker(options.token);
   const security = [{ bearer: [] }];
 
@@ -75,29 +67,11 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         },
       },
       async (request, reply) => {
-        const started = performance.now();
-        const body = request.body;
-        const spec: ContainerSpec = {
-          id: newContainerId(),
-          image: body.image ?? config.defaultImage,
-          cpu: body.cpu ?? limits.cpuDefault,
-          memoryMiB: body.memory ?? limits.memoryDefaultMiB,
-          placement: choosePlacement(body.placement, orchestrator.placements),
-          env: body.env ?? {},
-          ports: body.ports ?? [],
-          ...lifetime(body.ttlSeconds ?? limits.ttlDefaultSeconds),
-        };
-        try {
-          let info = await orchestrator.create(spec);
-          if (request.query.wait === "true")
-            info = await waitOrCleanUp(orchestrator, spec.id, limits.createTimeoutMs, request.log);
-          metrics.createSeconds.observe({ outcome: "ok" }, (performance.now() - started) / 1000);
-          request.log.info({ id: spec.id, status: info.status, timings: info.timings }, "container created");
-          return await reply.code(201).send(info);
-        } catch (error) {
-          metrics.createSeconds.observe({ outcome: "error" }, (performance.now() - started) / 1000);
-          throw error;
-        }
+        const info = await containers.create(request.body, {
+          wait: request.query.wait === "true",
+          log: request.log,
+        });
+        return reply.code(201).send(info);
       },
     );
 
@@ -110,7 +84,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
           response: { 200: containerListSchema, 401: errorSchema },
         },
       },
-      async () => ({ items: await orchestrator.list() }),
+      async () => ({ items: await containers.list() }),
     );
 
     api.get(
@@ -123,11 +97,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
           response: { 200: containerInfoSchema, ...errors },
         },
       },
-      async (request) => {
-        const info = isContainerId(request.params.id) ? await orchestrator.get(request.params.id) : undefined;
-        if (info === undefined) throw notFound(request.params.id);
-        return info;
-      },
+      async (request) => containers.get(request.params.id),
     );
 
     api.patch(
@@ -142,11 +112,8 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         },
       },
       async (request) => {
-        const id = knownId(request.params.id);
-        const expiresAt = new Date(Date.now() + request.body.ttlSeconds * 1000);
-        const info = await orchestrator.extend(id, expiresAt);
-        if (info === undefined) throw notFound(id);
-        request.log.info({ id, expiresAt }, "container extended");
+        const info = await containers.extend(request.params.id, request.body.ttlSeconds);
+        request.log.info({ id: info.id, expiresAt: info.expiresAt }, "container extended");
         return info;
       },
     );
@@ -162,8 +129,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         },
       },
       async (request, reply) => {
-        const deleted = isContainerId(request.params.id) && (await orchestrator.delete(request.params.id));
-        if (!deleted) throw notFound(request.params.id);
+        await containers.delete(request.params.id);
         request.log.info({ id: request.params.id }, "container deleted");
         return reply.code(204).send(null);
       },
@@ -181,9 +147,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         },
       },
       async (request, reply) => {
-        const id = knownId(request.params.id);
-        const files = decodeFiles(request.body.files, limits.filesMaxBytes);
-        await orchestrator.writeFiles(id, files);
+        await containers.writeFiles(request.params.id, decodeFiles(request.body.files, limits.filesMaxBytes));
         return reply.code(204).send(null);
       },
     );
@@ -199,94 +163,8 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
           response: { 200: runResultSchema, ...errors },
         },
       },
-      async (request) => {
-        const id = knownId(request.params.id);
-        const started = performance.now();
-        const { command, cwd, env, timeoutMs } = request.body;
-        try {
-          const result = await orchestrator.run(id, {
-            command,
-            ...(cwd === undefined ? {} : { cwd }),
-            ...(env === undefined ? {} : { env }),
-            timeoutMs: timeoutMs ?? limits.runTimeoutDefaultMs,
-            maxOutputBytes: limits.outputLimitBytes,
-          });
-          metrics.runSeconds.observe(
-            { outcome: result.timedOut ? "timeout" : "ok" },
-            (performance.now() - started) / 1000,
-          );
-          return result;
-        } catch (error) {
-          metrics.runSeconds.observe({ outcome: "error" }, (performance.now() - started) / 1000);
-          throw error;
-        }
-      },
+      async (request) => containers.run(request.params.id, request.body),
     );
     done();
-  });
-}
-
-function knownId(id: string): string {
-  if (!isContainerId(id)) throw notFound(id);
-  return id;
-}
-
-function lifetime(ttlSeconds: number): { createdAt: Date; expiresAt: Date } {
-  const createdAt = new Date();
-  return { createdAt, expiresAt: new Date(createdAt.getTime() + ttlSeconds * 1000) };
-}
-
-function choosePlacement(requested: Placement | undefined, served: readonly Placement[]): Placement {
-  const placement = requested ?? served[0];
-  if (placement === undefined || !served.includes(placement)) {
-    throw new HubError(
-      "invalid_request",
-      `placement must be one of ${served.join(", ")} on this Hub (got "${requested}")`,
-    );
-  }
-  return placement;
-}
-
-/** Waits for readiness; a container that cannot start is deleted, as its id never reached the caller. */
-async function waitOrCleanUp(
-  orchestrator: Orchestrator,
-  id: string,
-  timeoutMs: number,
-  log: FastifyInstance["log"],
-): ReturnType<Orchestrator["waitReady"]> {
-  try {
-    return await orchestrator.waitReady(id, timeoutMs);
-  } catch (error) {
-    await orchestrator
-      .delete(id)
-      .catch((cleanupError: unknown) =>
-        log.warn({ err: cleanupError, id }, "could not delete a container that failed to start"),
-      );
-    throw error;
-  }
-}
-
-interface FileInput {
-  readonly path: string;
-  readonly content: string;
-  readonly encoding: "utf8" | "base64";
-  readonly mode?: number | undefined;
-}
-
-function decodeFiles(files: readonly FileInput[], maxBytes: number): FileToWrite[] {
-  let total = 0;
-  return files.map((file, index) => {
-    if (file.encoding === "base64" && !BASE64.test(file.content.replace(WHITESPACE, ""))) {
-      throw new HubError("invalid_request", `files[${index}].content is not valid base64`);
-    }
-    const content = Buffer.from(file.content, file.encoding);
-    total += content.length;
-    if (total > maxBytes) {
-      throw new HubError(
-        "payload_too_large",
-        `files add up to more than ${maxBytes} bytes; at most ${maxBytes} bytes per call`,
-      );
-    }
-    return { path: file.path, content, ...(file.mode === undefined ? {} : { mode: file.mode }) };
   });
 }

@@ -200,19 +200,24 @@ describe("GET /v1/containers and /v1/containers/:id", () => {
     expect(one.statusCode).toBe(200);
     expect(one.json().id).toBe(id);
   });
+});
 
-  it("answers 404 for an unknown id and for a malformed one", async () => {
-    expectError(
-      await app.inject({ method: "GET", url: "/v1/containers/cnt-zzzzz", headers: auth }),
-      404,
-      "not_found",
-      /cnt-zzzzz/,
-    );
-    expectError(
-      await app.inject({ method: "GET", url: "/v1/containers/..%2Fetc", headers: auth }),
-      404,
-      "not_found",
-    );
+describe("a container this Hub does not have", () => {
+  const routes = [
+    ["GET", "", undefined],
+    ["PATCH", "", { ttlSeconds: 600 }],
+    ["DELETE", "", undefined],
+    ["PUT", "/files", { files: [{ path: "a", content: "x" }] }],
+    ["POST", "/run", { command: ["ls"] }],
+  ] as const;
+  it.each(
+    routes.flatMap(([method, suffix, payload]) => [
+      [method, `/v1/containers/cnt-zzzzz${suffix}`, payload],
+      [method, `/v1/containers/..%2Fetc${suffix}`, payload],
+    ]),
+  )("answers %s %s with 404 not_found naming the id", async (method, url, payload) => {
+    const response = await app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    expectError(response, 404, "not_found", url.includes("cnt-zzzzz") ? /cnt-zzzzz/ : /\.\./);
   });
 });
 
@@ -268,16 +273,6 @@ describe("PATCH /v1/containers/:id", () => {
       payload,
     });
     expectError(response, 400, "invalid_request", message);
-  });
-
-  it("answers 404 for an unknown container", async () => {
-    const response = await app.inject({
-      method: "PATCH",
-      url: "/v1/containers/cnt-nothere",
-      headers: auth,
-      payload: { ttlSeconds: 600 },
-    });
-    expectError(response, 404, "not_found");
   });
 });
 
@@ -427,15 +422,6 @@ describe("PUT /v1/containers/:id/files", () => {
       /10 bytes/,
     );
   });
-
-  it("answers 404 for an unknown container", async () => {
-    const payload = { files: [{ path: "a", content: "x" }] };
-    expectError(
-      await app.inject({ method: "PUT", url: "/v1/containers/cnt-zzzzz/files", headers: auth, payload }),
-      404,
-      "not_found",
-    );
-  });
 });
 
 describe("POST /v1/containers/:id/run", () => {
@@ -485,15 +471,6 @@ describe("POST /v1/containers/:id/run", () => {
       message,
     );
     expect(fake.runs).toHaveLength(0);
-  });
-
-  it("answers 404 for an unknown container", async () => {
-    const payload = { command: ["ls"] };
-    expectError(
-      await app.inject({ method: "POST", url: "/v1/containers/cnt-zzzzz/run", headers: auth, payload }),
-      404,
-      "not_found",
-    );
   });
 });
 

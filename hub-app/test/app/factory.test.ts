@@ -7,7 +7,7 @@ const context = { instance: "hub", logger: pino({ level: "silent" }) };
 
 describe("createOrchestrator", () => {
   it("builds the orchestrator HUB_ORCHESTRATOR names", async () => {
-    const local = createOrchestrator(
+    const local = await createOrchestrator(
       parseHubEnv({ HUB_LOCAL_ROOT: "/tmp/hub-factory-test" }).orchestrator,
       context,
     );
@@ -15,7 +15,7 @@ describe("createOrchestrator", () => {
     expect(local.placements).toEqual(["local"]);
     await local.close();
 
-    const ecs = createOrchestrator(
+    const ecs = await createOrchestrator(
       parseHubEnv({
         HUB_ORCHESTRATOR: "ecs",
         HUB_API_TOKEN: "a-token-of-sixteen-chars",

@@ -11,7 +11,7 @@ import { pino } from "pino";
 import {
   createEcsOrchestrator,
   ecsEnvSchema,
-  type EcsDeps,
+  type EcsSeams,
   type EcsSettings,
 } from "../../src/orchestrator/ecs/index.js";
 import type { RetryClock } from "../../src/orchestrator/retry.js";
@@ -191,7 +191,7 @@ export function silentContext(instance = INSTANCE) {
 }
 
 /** A mocked ECS client and an orchestrator over it with instant, recorded sleeps. */
-export function mockedOrchestrator(deps: Partial<EcsDeps> = {}, settings = ecsSettings()) {
+export function mockedOrchestrator(deps: Partial<EcsSeams> = {}, settings = ecsSettings()) {
   const ecs = new ECSClient({ region: "eu-west-1" });
   const ecsMock = mockClient(ecs);
   const time = fakeTime();

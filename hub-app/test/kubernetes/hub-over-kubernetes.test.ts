@@ -28,7 +28,7 @@ async function startHub(): Promise<FastifyInstance> {
     HUB_K8S_PLACEMENTS: "ec2,fargate",
   });
   const logger = pino({ level: "silent" });
-  const orchestrator = createOrchestrator(config.orchestrator, { instance: config.instance, logger });
+  const orchestrator = await createOrchestrator(config.orchestrator, { instance: config.instance, logger });
   return buildApp({ config, orchestrator, logger });
 }
 

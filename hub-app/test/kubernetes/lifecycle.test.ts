@@ -39,7 +39,9 @@ describe("creating a sandbox pod", () => {
       "sandbox.hub/id": spec.id,
     });
     // Readiness came from the watch: no request polled the pod more than the one gap-closing read.
-    const reads = fake.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/pods/${spec.id}`));
+    const reads = fake.requests.filter(
+      (r) => r.query.get("watch") !== "true" && r.query.get("labelSelector")?.includes(spec.id),
+    );
     expect(reads.length).toBeLessThanOrEqual(1);
   });
 
@@ -80,13 +82,35 @@ describe("creating a sandbox pod", () => {
     expect(pod?.spec.nodeSelector).toBeUndefined();
     expect(pod?.spec.tolerations).toBeUndefined();
   });
+});
 
-  it("refuses a placement this cluster does not offer", async () => {
-    const ec2Only = orchestratorOn(fake, { settings: { HUB_K8S_PLACEMENTS: "ec2" } });
-    const error = await failureOf(ec2Only.create(containerSpec({ placement: "fargate" })));
-    expect(error.code).toBe("invalid_request");
-    expect(error.message).toMatch(/placement fargate is not served here: this cluster offers ec2/);
-    await ec2Only.close();
+describe("a sandbox whose pod has another name (adopted, e.g. a claimed pool member)", () => {
+  it("is found by its id label for get, run, extend and delete, by a Hub that never saw it created", async () => {
+    const ready = await readySandbox(orchestrator);
+    const pod = fake.pods.get(`${NAMESPACE}/${ready.id}`);
+    if (pod === undefined) throw new Error("the fake has no pod for the sandbox");
+    fake.pods.delete(`${NAMESPACE}/${ready.id}`);
+    pod.metadata.name = "warm-pool-0001";
+    fake.pods.set(`${NAMESPACE}/warm-pool-0001`, pod);
+    const restarted = orchestratorOn(fake);
+
+    await expect(restarted.get(ready.id)).resolves.toMatchObject({ id: ready.id, status: "running" });
+    const run = await restarted.run(ready.id, {
+      command: ["echo", "hi"],
+      timeoutMs: 5000,
+      maxOutputBytes: 1024,
+    });
+    expect(run).toMatchObject({ exitCode: 0, stdout: "hi\n" });
+    expect(fake.execCalls.at(-1)?.pod).toBe("warm-pool-0001");
+    const later = new Date(Date.now() + 7_200_000);
+    await expect(restarted.extend(ready.id, later)).resolves.toMatchObject({
+      expiresAt: later.toISOString(),
+    });
+    await expect(restarted.delete(ready.id)).resolves.toBe(true);
+    expect(fake.requests.some((r) => r.method === "DELETE" && r.path.endsWith("/pods/warm-pool-0001"))).toBe(
+      true,
+    );
+    await restarted.close();
   });
 });
 

@@ -21,7 +21,7 @@ let root: string;
 async function startHub(): Promise<FastifyInstance> {
   const config = parseHubEnv({ HUB_API_TOKEN: TOKEN, HUB_LOCAL_ROOT: root });
   const logger = pino({ level: "silent" });
-  const orchestrator = createOrchestrator(config.orchestrator, { instance: config.instance, logger });
+  const orchestrator = await createOrchestrator(config.orchestrator, { instance: config.instance, logger });
   return buildApp({ config, orchestrator, logger });
 }
 

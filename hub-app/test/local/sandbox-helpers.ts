@@ -1,9 +1,11 @@
 import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import pino from "pino";
-import { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
+import { createLocalOrchestrator, type LocalOrchestrator } from "../../src/orchestrator/local/index.js";
 import type { ContainerSpec } from "../../src/orchestrator/types.js";
+
+const HUB_CODE = resolve(import.meta.dirname, "../../src");
 
 export const silentContext = { instance: "hub", logger: pino({ level: "silent" }) };
 
@@ -13,7 +15,11 @@ export async function temporaryRoot(): Promise<string> {
 }
 
 export function localOrchestrator(root: string, instance = "hub"): LocalOrchestrator {
-  return new LocalOrchestrator({ root, maxProcesses: 128, network: "none" }, { ...silentContext, instance });
+  // The Hub's code directory as server.ts gives it: the orchestrator finds and hides the project around it.
+  return createLocalOrchestrator(
+    { root, maxProcesses: 128, network: "none" },
+    { ...silentContext, instance, codeDirectory: HUB_CODE },
+  );
 }
 
 let counter = 0;

@@ -1,7 +1,8 @@
 /**
  * How ECS API failures become HubErrors, and the one retry policy for ECS calls.
  * ECS throttles with ThrottlingException, or with InvalidParameterException/ClientException
- * whose message says "Rate exceeded" (RunTask launch rate: ANCHORS.md "Fargate").
+ * whose message says "Rate exceeded" (Amazon ECS service quotas: Fargate task launch rate,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html).
  */
 import { HubError } from "../../errors.js";
 import { RetriesExhaustedError, retryWithBackoff, type RetryClock, type RetryPolicy } from "../retry.js";

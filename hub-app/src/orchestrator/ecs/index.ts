@@ -14,7 +14,7 @@ export { ecsEnvSchema, type EcsSettings } from "./settings.js";
 export { fargateSizeFor, type FargateSize } from "./fargate-sizes.js";
 
 /** Test seams. */
-export interface EcsDeps {
+export interface EcsSeams {
   /** An ECS client (e.g. under aws-sdk-client-mock); by default one for settings.region. */
   readonly ecs?: ECSClient;
   readonly clock?: RetryClock;
@@ -26,16 +26,16 @@ export interface EcsDeps {
 export function createEcsOrchestrator(
   settings: EcsSettings,
   context: OrchestratorContext,
-  deps: EcsDeps = {},
+  seams: EcsSeams = {},
 ): Orchestrator {
   // One retry policy (ours, with full jitter and a 429 at the end) instead of the SDK's on top of it.
-  const ecs = deps.ecs ?? new ECSClient({ region: settings.region, maxAttempts: 1 });
+  const ecs = seams.ecs ?? new ECSClient({ region: settings.region, maxAttempts: 1 });
   return new EcsOrchestrator(settings, context, {
     ecs,
-    clock: deps.clock ?? realClock,
-    now: deps.now ?? Date.now,
-    openSession: deps.openSession,
-    readyPolling: deps.readyPolling,
-    release: deps.ecs === undefined ? () => ecs.destroy() : undefined,
+    clock: seams.clock ?? realClock,
+    now: seams.now ?? Date.now,
+    openSession: seams.openSession,
+    readyPolling: seams.readyPolling,
+    release: seams.ecs === undefined ? () => ecs.destroy() : undefined,
   });
 }

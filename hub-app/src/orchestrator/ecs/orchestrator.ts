@@ -23,7 +23,7 @@ import { TaskDefinitionRegistry } from "./task-definitions.js";
 import { runTaskInput, sandboxTags, TAG, taskToInfo } from "./task-info.js";
 import { SandboxTasks } from "./tasks.js";
 
-/** DescribeTasks polling while a task starts: Fargate starts take 20-60 s (ANCHORS.md), so back off to a few seconds. */
+/** DescribeTasks polling while a task starts: a Fargate task takes tens of seconds to start (image pull, ENI), so back off to a few seconds. */
 export interface ReadyPolling {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
@@ -32,7 +32,7 @@ const DEFAULT_READY_POLLING: ReadyPolling = { initialDelayMs: 500, maxDelayMs: 3
 /** Ids deleted by this Hub, remembered so a second delete of an already-failed task is a 404. */
 const MAX_TOMBSTONES = 10_000;
 
-export interface EcsOrchestratorParts {
+export interface EcsParts {
   readonly ecs: ECSClient;
   readonly clock: RetryClock;
   readonly now: () => number;
@@ -53,7 +53,7 @@ export class EcsOrchestrator implements Orchestrator {
   constructor(
     private readonly settings: EcsSettings,
     private readonly context: OrchestratorContext,
-    private readonly parts: EcsOrchestratorParts,
+    private readonly parts: EcsParts,
   ) {
     this.definitions = new TaskDefinitionRegistry(parts.ecs, settings, parts.clock);
     this.tasks = new SandboxTasks(parts.ecs, settings, context.instance, parts.clock);
@@ -61,12 +61,6 @@ export class EcsOrchestrator implements Orchestrator {
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
-    if (spec.placement !== "fargate") {
-      throw new HubError(
-        "invalid_request",
-        `placement ${spec.placement} is not served here: the ECS orchestrator runs sandboxes on fargate only`,
-      );
-    }
     const size = sizeFor(spec);
     const definitionArn = await this.definitions.arnFor({ image: spec.image, ...size });
     const task = await this.tasks.run(

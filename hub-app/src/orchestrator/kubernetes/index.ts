@@ -14,7 +14,7 @@ export { kubernetesEnvSchema, type KubernetesSettings } from "./settings.js";
 export { buildSandboxPod } from "./pod-spec.js";
 
 /** Test seams. */
-export interface KubernetesDeps {
+export interface KubernetesSeams {
   /** By default: KUBECONFIG or ~/.kube/config, else the in-cluster service account. */
   readonly kubeConfig?: KubeConfig;
   readonly now?: () => number;
@@ -25,21 +25,21 @@ export interface KubernetesDeps {
 export function createKubernetesOrchestrator(
   settings: KubernetesSettings,
   context: OrchestratorContext,
-  deps: KubernetesDeps = {},
+  seams: KubernetesSeams = {},
 ): Orchestrator {
-  const kubeConfig = deps.kubeConfig ?? defaultKubeConfig();
+  const kubeConfig = seams.kubeConfig ?? defaultKubeConfig();
   const watcher = new PodWatcher(new Watch(kubeConfig), {
     namespace: settings.namespace,
     labelSelector: instanceSelector(context.instance),
     logger: context.logger,
-    ...(deps.watchRestartDelayMs === undefined ? {} : { restartDelayMs: deps.watchRestartDelayMs }),
+    ...(seams.watchRestartDelayMs === undefined ? {} : { restartDelayMs: seams.watchRestartDelayMs }),
   });
   return new KubernetesOrchestrator(settings, context, {
     core: kubeConfig.makeApiClient(CoreV1Api),
     authorization: kubeConfig.makeApiClient(AuthorizationV1Api),
     exec: new Exec(kubeConfig),
     watcher,
-    now: deps.now ?? Date.now,
+    now: seams.now ?? Date.now,
   });
 }
 

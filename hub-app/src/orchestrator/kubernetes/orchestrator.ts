@@ -10,7 +10,6 @@ import {
 import { HubError, notFound } from "../../errors.js";
 import { commandIntoFiles, KILL_AFTER_SECONDS, killedByTimeout } from "../command-script.js";
 import { METADATA_KEY } from "../metadata-keys.js";
-import { markReady } from "../ready-now.js";
 import { tarArchive } from "../tar-archive.js";
 import type {
   ContainerInfo,
@@ -22,19 +21,25 @@ import type {
   RunRequest,
   RunResult,
 } from "../types.js";
-import { apiStatusCode, callKube, toHubError } from "./api-errors.js";
+import { callKube } from "./api-errors.js";
 import { podWarnings, withWarnings } from "./pod-events.js";
 import { ACCESS_CHECK_TTL_MS, checkSandboxAccess } from "./rbac-check.js";
 import { execInPod, type ExecOutcome } from "./pod-exec.js";
 import { podToInfo } from "./pod-info.js";
-import { buildSandboxPod, instanceSelector, SANDBOX_CONTAINER } from "./pod-spec.js";
+import {
+  buildSandboxPod,
+  instanceSelector,
+  podName,
+  SANDBOX_CONTAINER,
+  sandboxSelector,
+} from "./pod-spec.js";
 import type { PodWatcher } from "./pod-watcher.js";
+import { waitForReadyPod } from "./wait-ready.js";
 import type { KubernetesSettings } from "./settings.js";
 
 /** How long the Hub waits past a command's own `timeout` kill before it closes the exec socket itself. */
 const EXEC_SLACK_MS = 5000;
 const WRITE_FILES_TIMEOUT_MS = 60_000;
-const RECHECK_MARGIN_MS = 10;
 const WRITE_FILES_OUTPUT_BYTES = 64 * 1024;
 /** Enough for the pod to see SIGTERM; the keep-alive command exits on it at once. */
 const DELETE_GRACE_SECONDS = 1;
@@ -52,6 +57,8 @@ export class KubernetesOrchestrator implements Orchestrator {
   readonly placements: readonly Placement[];
   private readonly labelSelector: string;
   private accessCheckedUntil = 0;
+  /** Sandbox id -> Pod name, as last read (bounded by the Pods of this Hub that exist). */
+  private readonly podNames = new Map<string, string>();
 
   constructor(
     private readonly settings: KubernetesSettings,
@@ -63,12 +70,6 @@ export class KubernetesOrchestrator implements Orchestrator {
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
-    if (!this.placements.includes(spec.placement)) {
-      throw new HubError(
-        "invalid_request",
-        `placement ${spec.placement} is not served here: this cluster offers ${this.placements.join(", ")}`,
-      );
-    }
     const body = buildSandboxPod(spec, this.settings, this.context.instance);
     const { namespace } = this.settings;
     const pod = await callKube(`create pod ${spec.id} in namespace ${namespace}`, () =>
@@ -78,81 +79,20 @@ export class KubernetesOrchestrator implements Orchestrator {
       { id: spec.id, placement: spec.placement, image: spec.image },
       "sandbox pod created",
     );
+    this.podNames.set(spec.id, podName(pod));
     return this.infoOf(pod) ?? this.unreadable(spec.id);
   }
 
   async waitReady(id: string, timeoutMs: number): Promise<ContainerInfo> {
-    const deadline = this.parts.now() + timeoutMs;
-    return new Promise<ContainerInfo>((resolve, reject) => {
-      const timers: NodeJS.Timeout[] = [];
-      let settled = false;
-      let recheckArmed = false;
-      const finish = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        unsubscribe();
-        for (const timer of timers) clearTimeout(timer);
-        outcome();
-      };
-      let latest: V1Pod | undefined;
-      const judge = (pod: V1Pod) => {
-        latest = pod;
-        const info = this.infoOf(pod);
-        if (info === undefined) return finish(() => reject(notFound(id)));
-        if (info.status === "running") return finish(() => resolve(markReady(info, this.parts.now())));
-        if (info.status === "failed") {
-          return finish(() => {
-            void this.explained(id, `sandbox ${id} cannot start: ${info.message ?? "no reason given"}`).then(
-              (message) => reject(new HubError("container_failed", message)),
-            );
-          });
-        }
-        if (info.status === "terminating") {
-          return finish(() =>
-            reject(
-              new HubError("container_failed", `sandbox ${id} is being deleted and will not become ready`),
-            ),
-          );
-        }
-        if (!recheckArmed && info.message?.startsWith("Unschedulable") === true) {
-          // An unschedulable pod produces no more events: judge it again when its deadline has passed.
-          recheckArmed = true;
-          const due = Date.parse(info.createdAt) + this.settings.unschedulableDeadlineMs - this.parts.now();
-          const recheck = () => {
-            recheckArmed = false;
-            if (latest !== undefined) judge(latest);
-          };
-          // Timers may fire a little early against the wall clock the deadline is measured on.
-          timers.push(setTimeout(recheck, Math.max(0, due) + RECHECK_MARGIN_MS));
-        }
-      };
-      let watched = false;
-      const unsubscribe = this.parts.watcher.subscribe(id, (pod) => {
-        watched = true;
-        judge(pod);
-      });
-      timers.push(
-        setTimeout(
-          () =>
-            finish(() => {
-              const waiting = latest === undefined ? undefined : this.infoOf(latest)?.message;
-              const message = `sandbox ${id} was not ready for commands within ${timeoutMs} ms${waiting ? ` (${waiting})` : ""}`;
-              void this.explained(id, message).then((explained) =>
-                reject(new HubError("timeout", explained)),
-              );
-            }),
-          Math.max(0, deadline - this.parts.now()),
-        ),
-      );
-      // The watch may have started before the pod changed; one read closes that gap. Once the watch has
-      // spoken it is newer than a read that was in flight, so a late read must not replace what it said.
-      this.readPod(id).then(
-        (pod) => {
-          if (pod === undefined) finish(() => reject(notFound(id)));
-          else if (!watched) judge(pod);
-        },
-        (error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))),
-      );
+    return waitForReadyPod({
+      id,
+      timeoutMs,
+      unschedulableDeadlineMs: this.settings.unschedulableDeadlineMs,
+      watcher: this.parts.watcher,
+      now: this.parts.now,
+      readPod: (podId) => this.readPod(podId),
+      infoOf: (pod) => this.infoOf(pod),
+      explained: (podId, message) => this.explained(podId, message),
     });
   }
 
@@ -179,7 +119,7 @@ export class KubernetesOrchestrator implements Orchestrator {
       const patched = await callKube(`patch pod ${id} in namespace ${namespace}`, () =>
         this.parts.core.patchNamespacedPod(
           {
-            name: id,
+            name: podName(pod),
             namespace,
             // A merge patch of one annotation; the uid test makes it fail on a newer pod that reused the name.
             body: {
@@ -208,7 +148,7 @@ export class KubernetesOrchestrator implements Orchestrator {
     try {
       await callKube(`delete pod ${id} in namespace ${namespace}`, () =>
         this.parts.core.deleteNamespacedPod({
-          name: id,
+          name: podName(pod),
           namespace,
           gracePeriodSeconds: DELETE_GRACE_SECONDS,
           // Only the pod that was read: never a newer pod that reused the name.
@@ -218,6 +158,8 @@ export class KubernetesOrchestrator implements Orchestrator {
     } catch (error) {
       if (error instanceof HubError && error.code === "not_found") return false;
       throw error;
+    } finally {
+      this.podNames.delete(id);
     }
     return true;
   }
@@ -293,15 +235,22 @@ export class KubernetesOrchestrator implements Orchestrator {
     });
   }
 
+  /**
+   * The sandbox Pod with this id, found by its `sandbox.hub/id` label rather than its name: a Pod
+   * adopted into this role (a claimed pool member) keeps its own name. Remembers the name for exec.
+   */
   private async readPod(id: string): Promise<V1Pod | undefined> {
     const { namespace } = this.settings;
-    try {
-      const pod = await this.parts.core.readNamespacedPod({ name: id, namespace });
-      return this.infoOf(pod) === undefined ? undefined : pod;
-    } catch (error) {
-      if (apiStatusCode(error) === 404) return undefined;
-      throw toHubError(`read pod ${id} in namespace ${namespace}`, error);
-    }
+    const pods = await callKube(`find the pod of sandbox ${id} in namespace ${namespace}`, () =>
+      this.parts.core.listNamespacedPod({
+        namespace,
+        labelSelector: sandboxSelector(this.context.instance, id),
+      }),
+    );
+    const pod = pods.items.find((candidate) => this.infoOf(candidate)?.id === id);
+    if (pod === undefined) this.podNames.delete(id);
+    else this.podNames.set(id, podName(pod));
+    return pod;
   }
 
   /**
@@ -313,8 +262,11 @@ export class KubernetesOrchestrator implements Orchestrator {
     argv: readonly string[],
     options: Parameters<typeof execInPod>[3],
   ): Promise<ExecOutcome> {
-    const target = { namespace: this.settings.namespace, pod: id, container: SANDBOX_CONTAINER };
     try {
+      // The name from an earlier read; a Hub that never saw this sandbox finds it first.
+      const name = this.podNames.get(id) ?? (await this.readPod(id).then((pod) => pod && podName(pod)));
+      if (name === undefined) throw notFound(id);
+      const target = { namespace: this.settings.namespace, pod: name, container: SANDBOX_CONTAINER };
       return await execInPod(this.parts.exec, target, argv, options);
     } catch (error) {
       const pod = await this.readPod(id);

@@ -1,7 +1,7 @@
 /**
  * One command in a sandbox Pod over the exec WebSocket (v5.channel.k8s.io, which the client
  * offers first). `Exec.exec()` resolves when the socket opens, not when the command ends
- * (ANCHORS.md): the result is complete only when the status channel has spoken and the socket
+ * (@kubernetes/client-node 1.x, src/exec.ts): the result is complete only when the status channel has spoken and the socket
  * has closed. A close without a status is an error, never exit code 0.
  */
 import { Readable, Writable } from "node:stream";

@@ -4,8 +4,9 @@
  */
 import type { V1ContainerStatus, V1Pod, V1PodCondition } from "@kubernetes/client-node";
 import { METADATA_KEY } from "../metadata-keys.js";
-import { PLACEMENTS, type ContainerInfo, type ContainerTimings, type Placement } from "../types.js";
+import type { ContainerInfo, ContainerTimings } from "../types.js";
 import { SANDBOX_CONTAINER } from "./pod-spec.js";
+import { KUBERNETES_PLACEMENTS, type KubernetesPlacement } from "./settings.js";
 
 /**
  * Waiting reasons after which the container will not start without someone changing the Pod
@@ -99,8 +100,8 @@ function timingsOf(pod: V1Pod, createdMs: number): ContainerTimings {
   return Object.fromEntries(Object.entries(entries).filter(([, ms]) => ms !== undefined));
 }
 
-function placementOf(value: string | undefined): Placement {
-  return PLACEMENTS.find((placement) => placement === value) ?? "ec2";
+function placementOf(value: string | undefined): KubernetesPlacement {
+  return KUBERNETES_PLACEMENTS.find((placement) => placement === value) ?? "ec2";
 }
 
 /** undefined when the Pod is not a sandbox of this Hub. */

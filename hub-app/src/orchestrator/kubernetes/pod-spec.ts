@@ -60,6 +60,17 @@ export function instanceSelector(instance: string): string {
   return `${METADATA_KEY.instance}=${instance}`;
 }
 
+/** The label selector of one sandbox of this Hub, whatever its Pod is called. */
+export function sandboxSelector(instance: string, id: string): string {
+  return `${instanceSelector(instance)},${METADATA_KEY.id}=${id}`;
+}
+
+export function podName(pod: V1Pod): string {
+  const name = pod.metadata?.name;
+  if (name === undefined) throw new Error("a Pod read from the API server has no name");
+  return name;
+}
+
 export function buildSandboxPod(spec: ContainerSpec, settings: KubernetesSettings, instance: string): V1Pod {
   const { labels: placementLabels, ...scheduling } = placementOf(spec, settings);
   const env = Object.entries({ HOME: settings.workdir, ...spec.env })

@@ -8,6 +8,7 @@
  */
 import type { V1Pod, Watch } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { METADATA_KEY } from "../metadata-keys.js";
 
 export type PodListener = (pod: V1Pod) => void;
 
@@ -38,15 +39,15 @@ export class PodWatcher {
     private readonly options: PodWatcherOptions,
   ) {}
 
-  /** Calls `listener` with every version of Pod `name` the watch sees; returns the unsubscribe function. */
-  subscribe(name: string, listener: PodListener): () => void {
-    const forPod = this.listeners.get(name) ?? new Set<PodListener>();
+  /** Calls `listener` with every version of sandbox `id`'s Pod the watch sees; returns the unsubscribe function. */
+  subscribe(id: string, listener: PodListener): () => void {
+    const forPod = this.listeners.get(id) ?? new Set<PodListener>();
     forPod.add(listener);
-    this.listeners.set(name, forPod);
+    this.listeners.set(id, forPod);
     this.ensureRunning();
     return () => {
       forPod.delete(listener);
-      if (forPod.size === 0) this.listeners.delete(name);
+      if (forPod.size === 0) this.listeners.delete(id);
       if (this.listeners.size === 0) this.stop();
     };
   }
@@ -89,9 +90,10 @@ export class PodWatcher {
       return;
     }
     this.failures = 0;
-    const name = pod.metadata?.name;
-    if (name === undefined) return;
-    for (const listener of this.listeners.get(name) ?? []) listener(pod);
+    // Sandboxes are keyed by their id label: a Pod adopted into the role keeps its own name.
+    const id = pod.metadata?.labels?.[METADATA_KEY.id];
+    if (id === undefined) return;
+    for (const listener of this.listeners.get(id) ?? []) listener(pod);
   }
 
   private ended(generation: number, error: unknown): void {

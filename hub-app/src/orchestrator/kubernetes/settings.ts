@@ -9,8 +9,8 @@ const QUALIFIED_KEY = new RegExp(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?${NAM
 const LABEL_VALUE = new RegExp(`^(${NAME})?$`);
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
-const KUBERNETES_PLACEMENTS = ["ec2", "fargate"] as const;
-type KubernetesPlacement = (typeof KUBERNETES_PLACEMENTS)[number];
+export const KUBERNETES_PLACEMENTS = ["ec2", "fargate"] as const;
+export type KubernetesPlacement = (typeof KUBERNETES_PLACEMENTS)[number];
 
 export interface LabelSetting {
   readonly key: string;
@@ -85,7 +85,7 @@ export const kubernetesEnvSchema = z
     HUB_K8S_WORKER_LABEL: labelEnv("HUB_K8S_WORKER_LABEL", "sandbox.hub/pool=workers"),
     HUB_K8S_WORKER_TAINT: taintEnv("HUB_K8S_WORKER_TAINT", "sandbox.hub/dedicated=sandbox:NoSchedule"),
     HUB_K8S_FARGATE_LABEL: labelEnv("HUB_K8S_FARGATE_LABEL", "sandbox.hub/placement=fargate"),
-    // Long enough for cluster-autoscaler to add a node (about a minute on EC2, ANCHORS.md), short enough to fail a class's request.
+    // Long enough for cluster-autoscaler to add a node (the original study measured ~90 s on EKS EC2 workers), short enough to fail a class's request.
     HUB_K8S_UNSCHEDULABLE_DEADLINE_MS: numberEnv(
       "HUB_K8S_UNSCHEDULABLE_DEADLINE_MS",
       { min: 1000, max: 3_600_000, integer: true },

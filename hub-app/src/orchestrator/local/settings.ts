@@ -3,13 +3,13 @@ import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { choiceEnv, numberEnv, optionalTextEnv } from "../../env-fields.js";
 
-/** The local orchestrator's own environment (common.md): where sandboxes live, process cap, network. */
+/** The local orchestrator's own environment: where sandboxes live, process cap, network. */
 export const localEnvSchema = z
   .object({
     HUB_LOCAL_ROOT: optionalTextEnv().refine((value) => value === undefined || isAbsolute(value), {
       error: "HUB_LOCAL_ROOT must be an absolute path",
     }),
-    // 256 processes is plenty for a shell, a compiler and a small web server (common.md default).
+    // 256 processes is plenty for a shell, a compiler and a small web server.
     HUB_LOCAL_MAX_PROCESSES: numberEnv(
       "HUB_LOCAL_MAX_PROCESSES",
       { min: 16, max: 65536, integer: true },

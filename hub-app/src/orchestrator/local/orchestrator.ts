@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { access, chmod, chown, constants, mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { access, constants, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { HubError, notFound } from "../../errors.js";
 import type {
   ContainerInfo,
@@ -12,19 +11,17 @@ import type {
   RunRequest,
   RunResult,
 } from "../types.js";
-import type { LocalSettings } from "./env.js";
-import { requireHostTools } from "./host-tools.js";
-import { hubIsRoot, pickHostUid } from "./host-uids.js";
+import type { LocalSettings } from "./settings.js";
 import { launchSandbox } from "./launch.js";
 import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
-import { isSameProcessAlive, processStartTime } from "./process-info.js";
+import { SandboxRoot } from "./sandbox-root.js";
+import { processStartTime } from "./process-info.js";
+import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
 import { runProcess } from "./run-process.js";
 import {
   enterArguments,
   HOST_TOOLS_ENV,
-  HOST_TOOLS_PATH,
   insideHome,
-  projectDirectory,
   rlimitArguments,
   SANDBOX_HOME,
   SANDBOX_PATH,
@@ -32,7 +29,6 @@ import {
   type SandboxLimits,
 } from "./sandbox-args.js";
 import { tarArchive } from "../tar-archive.js";
-import { waitUntilGone } from "./wait-until-gone.js";
 
 /** The only image a local sandbox has: the host's own programs, seen read-only. */
 export const LOCAL_IMAGE = "host";
@@ -41,11 +37,10 @@ const LAUNCH_TIMEOUT_MS = 30_000;
 const WRITE_FILES_TIMEOUT_MS = 60_000;
 // tar's own messages are enough to say what went wrong with a file; more is noise.
 const WRITE_FILES_OUTPUT_BYTES = 4096;
-const KILL_WAIT_MS = 10_000;
 
-export interface LocalOrchestratorDeps {
-  /** Host paths hidden inside sandboxes besides /root, /home and HUB_LOCAL_ROOT (default: the Hub's project). */
-  readonly hiddenPaths?: readonly string[];
+export interface LocalParts {
+  /** Host paths hidden inside sandboxes besides /root, /home and HUB_LOCAL_ROOT (the Hub's own project). */
+  readonly hiddenPaths: readonly string[];
 }
 
 /**
@@ -60,19 +55,15 @@ export class LocalOrchestrator implements Orchestrator {
   readonly placements = ["local"] as const;
   private readonly hiddenPaths: readonly string[];
   private readonly launching = new Map<string, Promise<unknown>>();
-  private readonly reservedUids = new Set<number>();
-  private hostChecked: Promise<void> | undefined;
+  private readonly root: SandboxRoot;
 
   constructor(
     private readonly settings: LocalSettings,
     private readonly context: OrchestratorContext,
-    deps: LocalOrchestratorDeps = {},
+    parts: LocalParts,
   ) {
-    this.hiddenPaths = [
-      settings.root,
-      // The Hub's own project, found from this file rather than the working directory, which may be anywhere.
-      ...(deps.hiddenPaths ?? [projectDirectory(import.meta.dirname, existsSync)]),
-    ];
+    this.hiddenPaths = [settings.root, ...parts.hiddenPaths];
+    this.root = new SandboxRoot(settings.root);
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -82,11 +73,10 @@ export class LocalOrchestrator implements Orchestrator {
         `image must be "${LOCAL_IMAGE}" with the local orchestrator (got "${spec.image}"): local sandboxes run the host's own programs`,
       );
     }
-    const dir = await this.makeSandboxDirs(spec.id);
-    const hostUid = hubIsRoot() ? await this.reserveHostUid() : undefined;
+    const dir = await this.root.makeSandboxDirs(spec.id);
+    const hostUid = await this.root.reserveHostUid();
     try {
-      if (hostUid !== undefined)
-        await Promise.all(["work", "tmp"].map((name) => chown(join(dir, name), hostUid, hostUid)));
+      if (hostUid !== undefined) await this.root.giveToUid(dir, hostUid);
       const meta: SandboxMeta = {
         id: spec.id,
         instance: this.context.instance,
@@ -105,7 +95,7 @@ export class LocalOrchestrator implements Orchestrator {
       this.launching.set(spec.id, launch);
       return await launch.finally(() => this.launching.delete(spec.id));
     } finally {
-      if (hostUid !== undefined) this.reservedUids.delete(hostUid);
+      this.root.releaseHostUid(hostUid);
     }
   }
 
@@ -155,7 +145,7 @@ export class LocalOrchestrator implements Orchestrator {
     } catch {
       return false;
     }
-    await this.killSandbox(meta);
+    await killSandbox(meta);
     await rm(doomed, { recursive: true, force: true });
     return true;
   }
@@ -214,69 +204,13 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async ping(): Promise<void> {
-    await this.ensureRoot();
+    await this.root.prepare();
     await access(this.settings.root, constants.W_OK);
   }
 
   async close(): Promise<void> {
     // Sandboxes outlive the Hub on purpose; only creates in flight are awaited.
     await Promise.allSettled(this.launching.values());
-  }
-
-  private async makeSandboxDirs(id: string): Promise<string> {
-    await this.ensureRoot();
-    const dir = sandboxDir(this.settings.root, id);
-    try {
-      // 0711: the sandbox's own uid must pass through to bind its directories; nobody may list them.
-      await mkdir(dir, { mode: 0o711 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST")
-        throw new HubError("conflict", `container ${id} already exists`);
-      throw error;
-    }
-    await Promise.all(["work", "tmp"].map((name) => mkdir(join(dir, name), { mode: 0o700 })));
-    return dir;
-  }
-
-  /** HUB_LOCAL_ROOT must let each sandbox's own uid pass through (search, not list) to its directories. */
-  private async ensureRoot(): Promise<void> {
-    await mkdir(this.settings.root, { recursive: true, mode: 0o711 });
-    const { mode } = await stat(this.settings.root);
-    if ((mode & 0o011) !== 0o011) await chmod(this.settings.root, (mode & 0o7777) | 0o011);
-    // Once per Hub, off the create path: a tool installed or a folder opened later needs a restart.
-    this.hostChecked ??= this.checkHost();
-    await this.hostChecked;
-  }
-
-  private async checkHost(): Promise<void> {
-    await requireHostTools(HOST_TOOLS_PATH);
-    if (hubIsRoot()) await this.checkAncestorsSearchable();
-  }
-
-  /** Each sandbox runs as its own host uid, which must pass through every folder above HUB_LOCAL_ROOT. */
-  private async checkAncestorsSearchable(): Promise<void> {
-    for (let dir = dirname(this.settings.root); ; dir = dirname(dir)) {
-      const { mode } = await stat(dir);
-      if ((mode & 0o001) === 0) {
-        throw new HubError(
-          "orchestrator_unavailable",
-          `HUB_LOCAL_ROOT ${this.settings.root} is below ${dir} (mode ${(mode & 0o777).toString(8)}), which other users cannot pass through; each sandbox runs as its own uid and needs to: chmod o+x ${dir} or choose another HUB_LOCAL_ROOT`,
-        );
-      }
-      if (dir === dirname(dir)) return;
-    }
-  }
-
-  private async reserveHostUid(): Promise<number> {
-    const ids = await listSandboxIds(this.settings.root);
-    const metas = await Promise.all(ids.map((id) => readMeta(this.settings.root, id)));
-    const taken = new Set([
-      ...this.reservedUids,
-      ...metas.flatMap((meta) => (meta?.hostUid === undefined ? [] : [meta.hostUid])),
-    ]);
-    const uid = pickHostUid(taken);
-    this.reservedUids.add(uid);
-    return uid;
   }
 
   private async launch(dir: string, meta: SandboxMeta, spec: ContainerSpec): Promise<ContainerInfo> {
@@ -312,7 +246,7 @@ export class LocalOrchestrator implements Orchestrator {
       await writeMeta(this.settings.root, launched);
     } catch (error) {
       // Deleted while starting: do not leave a sandbox nobody can list.
-      await this.killSandbox(launched);
+      await killSandbox(launched);
       throw error;
     }
     return this.toInfo(launched);
@@ -328,7 +262,7 @@ export class LocalOrchestrator implements Orchestrator {
 
   /** A command entering the sandbox gets the sandbox's rlimits too: nsenter does not take them from its init. */
   private enterCommand(
-    meta: SandboxMeta & { initPid: number },
+    meta: StartedMeta,
     cwd: string,
     env: Readonly<Record<string, string>>,
   ): [string, ...string[]] {
@@ -343,49 +277,13 @@ export class LocalOrchestrator implements Orchestrator {
     return meta?.instance === this.context.instance ? meta : undefined;
   }
 
-  private async runningMeta(id: string): Promise<SandboxMeta & { initPid: number }> {
+  private async runningMeta(id: string): Promise<StartedMeta> {
     const meta = await this.ownMeta(id);
-    if (meta === undefined) throw notFound(id);
-    if (
-      meta.initPid === undefined ||
-      meta.initStartTime === undefined ||
-      !(await isSameProcessAlive(meta.initPid, meta.initStartTime))
-    ) {
-      throw new HubError("conflict", `container ${id} is not running`);
-    }
-    return meta as SandboxMeta & { initPid: number };
+    return requireRunning(id, meta, meta !== undefined && (await isAlive(meta)));
   }
 
-  private async killSandbox(meta: SandboxMeta): Promise<void> {
-    if (meta.initPid === undefined || meta.initStartTime === undefined) return;
-    if (!(await isSameProcessAlive(meta.initPid, meta.initStartTime))) return;
-    try {
-      // Killing pid 1 of a pid namespace kills every process in it (pid_namespaces(7)).
-      process.kill(meta.initPid, "SIGKILL");
-    } catch {
-      return;
-    }
-    await waitUntilGone(meta.initPid, meta.initStartTime, KILL_WAIT_MS);
-  }
-
-  private async toInfo(meta: SandboxMeta): Promise<ContainerInfo> {
-    const base = {
-      id: meta.id,
-      placement: "local" as const,
-      image: meta.image,
-      cpu: meta.cpu,
-      memory: meta.memoryMiB,
-      ...(this.settings.network === "host" ? { ip: "127.0.0.1" } : {}),
-      createdAt: meta.createdAt,
-      expiresAt: meta.expiresAt,
-      timings: meta.timings,
-    };
-    if (meta.failure !== undefined) return { ...base, status: "failed", message: meta.failure };
-    if (meta.initPid === undefined || meta.initStartTime === undefined) return { ...base, status: "pending" };
-    const alive = await isSameProcessAlive(meta.initPid, meta.initStartTime);
-    return alive
-      ? { ...base, status: "running", ...(meta.readyAt === undefined ? {} : { readyAt: meta.readyAt }) }
-      : { ...base, status: "failed", message: "the sandbox's processes have exited" };
+  private toInfo(meta: SandboxMeta): Promise<ContainerInfo> {
+    return sandboxInfo(meta, this.settings.network === "host");
   }
 }
 

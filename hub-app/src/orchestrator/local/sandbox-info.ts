@@ -1,0 +1,59 @@
+import { HubError, notFound } from "../../errors.js";
+import type { ContainerInfo } from "../types.js";
+import type { SandboxMeta } from "./meta.js";
+import { isSameProcessAlive } from "./process-info.js";
+import { waitUntilGone } from "./wait-until-gone.js";
+
+const KILL_WAIT_MS = 10_000;
+
+/** A sandbox whose init was recorded: commands can enter it. */
+export type StartedMeta = SandboxMeta & { initPid: number; initStartTime: string };
+
+/** Whether the init recorded in meta.json is still that same process (a pid is trusted only with its start time). */
+export async function isAlive(meta: SandboxMeta): Promise<boolean> {
+  return (
+    meta.initPid !== undefined &&
+    meta.initStartTime !== undefined &&
+    (await isSameProcessAlive(meta.initPid, meta.initStartTime))
+  );
+}
+
+/** The sandbox as the API shows it: `pending` until its init is recorded, `failed` once it has gone. */
+export async function sandboxInfo(meta: SandboxMeta, hostNetwork: boolean): Promise<ContainerInfo> {
+  const base = {
+    id: meta.id,
+    placement: "local" as const,
+    image: meta.image,
+    cpu: meta.cpu,
+    memory: meta.memoryMiB,
+    ...(hostNetwork ? { ip: "127.0.0.1" } : {}),
+    createdAt: meta.createdAt,
+    expiresAt: meta.expiresAt,
+    timings: meta.timings,
+  };
+  if (meta.failure !== undefined) return { ...base, status: "failed", message: meta.failure };
+  if (meta.initPid === undefined || meta.initStartTime === undefined) return { ...base, status: "pending" };
+  return (await isAlive(meta))
+    ? { ...base, status: "running", ...(meta.readyAt === undefined ? {} : { readyAt: meta.readyAt }) }
+    : { ...base, status: "failed", message: "the sandbox's processes have exited" };
+}
+
+/** The meta of a sandbox that can take commands now; 404 when there is none, 409 when it is not running. */
+export function requireRunning(id: string, meta: SandboxMeta | undefined, alive: boolean): StartedMeta {
+  if (meta === undefined) throw notFound(id);
+  if (!alive) throw new HubError("conflict", `container ${id} is not running`);
+  return meta as StartedMeta;
+}
+
+/** Kills every process of the sandbox and waits until its init is gone. */
+export async function killSandbox(meta: SandboxMeta): Promise<void> {
+  if (meta.initPid === undefined || meta.initStartTime === undefined) return;
+  if (!(await isAlive(meta))) return;
+  try {
+    // Killing pid 1 of a pid namespace kills every process in it (pid_namespaces(7)).
+    process.kill(meta.initPid, "SIGKILL");
+  } catch {
+    return;
+  }
+  await waitUntilGone(meta.initPid, meta.initStartTime, KILL_WAIT_MS);
+}

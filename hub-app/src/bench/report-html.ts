@@ -9,14 +9,17 @@ import { renderEcdfChart, renderLegend } from "./svg-chart.js";
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:1400px}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:1px solid #ccc}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0;flex:1 1 560px}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0;flex:1 1 480px;max-width:720px}
 figcaption{font-weight:600;margin-bottom:.25rem}
 svg{width:100%;height:auto;font-size:11px}svg text{fill:#444}
 .grid{stroke:#e5e5e5}.frame{fill:none;stroke:#999}
-table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums;max-width:100%}
+td.url{overflow-wrap:anywhere;min-width:8rem}dl.options{margin:0;display:grid;grid-template-columns:auto auto;gap:0 .75rem;text-align:left}
+dl.options dt{color:#666;white-space:nowrap}dl.options dd{margin:0}
 th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th:first-child,td:first-child{text-align:left}
 .legend{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}.swatch{display:inline-block;width:1rem;height:.6rem;margin-right:.35rem}
-pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:12px}.verdict{text-align:left}
+.scroll{overflow-x:auto;max-width:100%}.verdicts{padding-left:1.2rem}
+pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:12px}
 `;
 
 const seconds = (ms: number | null): string => (ms === null ? "-" : (ms / 1000).toFixed(3));
@@ -47,7 +50,6 @@ function percentilesTable(group: RunGroup): string {
     "max",
     "mean",
     "creates/s",
-    "verdict",
   ]);
   const rows = group.runs.map(({ label, record }) => {
     const { summary } = record;
@@ -62,9 +64,13 @@ function percentilesTable(group: RunGroup): string {
       ...distributionCells(summary.commandAverageMs),
       rate,
     ];
-    return `<tr>${cells("td", values)}<td class="verdict">${escapeHtml(summary.verdict.text)}</td></tr>`;
+    return `<tr>${cells("td", values)}</tr>`;
   });
-  return `<table><thead><tr>${header}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  const verdicts = group.runs.map(
+    ({ label, record }) =>
+      `<li><strong>${escapeHtml(label)}</strong>: ${escapeHtml(record.summary.verdict.text)}</li>`,
+  );
+  return `<div class="scroll"><table><thead><tr>${header}</tr></thead><tbody>${rows.join("")}</tbody></table></div><ul class="verdicts">${verdicts.join("")}</ul>`;
 }
 
 function hubPhasesTable(group: RunGroup): string {
@@ -78,7 +84,7 @@ function hubPhasesTable(group: RunGroup): string {
     });
     return `<tr>${cells("td", [label, ...values])}</tr>`;
   });
-  return `<h3>The Hub's own timings (since its createdAt)</h3><table><thead><tr>${header}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<h3>The Hub's own timings (since its createdAt)</h3><div class="scroll"><table><thead><tr>${header}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
 function optionsTable(group: RunGroup): string {
@@ -101,19 +107,27 @@ function optionsTable(group: RunGroup): string {
     const cleanupText = cleanup.kept
       ? "kept"
       : `deleted ${cleanup.deleted}, failed ${cleanup.failed.length}, abandoned ${cleanup.abandonedInFlight}`;
-    return `<tr>${cells("td", [
-      label,
-      record.hub.url,
-      record.hub.orchestrator,
-      record.hub.version,
-      JSON.stringify(record.options),
+    const before = `${cells("td", [label])}<td class="url">${escapeHtml(record.hub.url)}</td>${cells("td", [record.hub.orchestrator, record.hub.version])}`;
+    const after = cells("td", [
       record.startedAt,
       record.finishedAt,
       failures.join(", ") || "none",
       `${cleanupText}${record.interrupted ? " (interrupted)" : ""}`,
-    ])}</tr>`;
+    ]);
+    return `<tr>${before}<td>${optionsList(record.options)}</td>${after}</tr>`;
   });
-  return `<h3>Options of each run</h3><table><thead><tr>${header}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<h3>Options of each run</h3><div class="scroll"><table><thead><tr>${header}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+
+/** A run's options as a short list of name and value, not raw JSON. */
+function optionsList(options: object): string {
+  const entries = Object.entries(options)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => {
+      const shown = Array.isArray(value) ? value.join(", ") || "none" : String(value);
+      return `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(shown)}</dd>`;
+    });
+  return `<dl class="options">${entries.join("")}</dl>`;
 }
 
 function textHistograms(group: RunGroup): string {

@@ -11,7 +11,8 @@ export interface Series {
 
 const WIDTH = 640;
 const HEIGHT = 300;
-const MARGIN = { left: 56, right: 16, top: 16, bottom: 40 } as const;
+// The right margin holds half of the last tick label, which is centred on the plot's right edge.
+const MARGIN = { left: 56, right: 36, top: 16, bottom: 40 } as const;
 const PLOT_WIDTH = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_HEIGHT = HEIGHT - MARGIN.top - MARGIN.bottom;
 /** Colour-blind-safe palette (Okabe-Ito); more series reuse it. */
@@ -34,9 +35,18 @@ interface Scale {
   readonly ticksMs: readonly number[];
 }
 
+/** A round tick step (1, 2 or 5 times a power of ten) that cuts `span` into at most `count` parts. */
+export function niceStep(span: number, count: number): number {
+  const rough = span / count;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  return [1, 2, 5, 10].map((factor) => factor * power).find((step) => step >= rough) ?? 10 * power;
+}
+
 function linearScale(maxMs: number): Scale {
-  const top = maxMs > 0 ? maxMs : 1;
-  const ticksMs = [0, 0.25, 0.5, 0.75, 1].map((share) => share * top);
+  const step = niceStep(maxMs > 0 ? maxMs : 1, 5);
+  // The axis ends on a round tick at or past the largest value, so every tick reads as a round number.
+  const top = Math.max(step, Math.ceil((maxMs > 0 ? maxMs : 1) / step) * step);
+  const ticksMs = Array.from({ length: Math.round(top / step) + 1 }, (_, index) => index * step);
   return { toX: (ms) => MARGIN.left + (ms / top) * PLOT_WIDTH, ticksMs };
 }
 

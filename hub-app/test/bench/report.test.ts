@@ -51,7 +51,13 @@ describe("renderReport", () => {
     expect(rows).toHaveLength(3);
     const firstRow = rows[0]?.querySelectorAll("td").map((cell) => cell.text) ?? [];
     expect(firstRow.slice(0, 5)).toEqual(["eks-ec2", "3", "3", "0", "1.800"]);
-    expect(html).toContain("&quot;intervalMs&quot;:100");
+    // Options read as names and values, not raw JSON.
+    const options = page
+      .querySelector("dl.options")
+      ?.querySelectorAll("dt, dd")
+      .map((cell) => cell.text);
+    expect(options?.slice(0, 4)).toEqual(["count", "3", "intervalMs", "100"]);
+    expect(html).not.toContain("&quot;intervalMs&quot;");
   });
 
   it("groups a matrix's runs by cell when labels repeat, each chart comparing the stacks", () => {
@@ -70,6 +76,12 @@ describe("renderReport", () => {
     for (const section of sections) {
       expect(section.querySelectorAll('figure[data-chart="creation"] g[data-label]')).toHaveLength(2);
     }
+  });
+
+  it("gives each run's verdict in its own line under the table", () => {
+    const verdicts = page.querySelectorAll("ul.verdicts li").map((item) => item.text);
+    expect(verdicts).toHaveLength(3);
+    expect(verdicts[0]).toMatch(/^eks-ec2: (PASS|SLOW|FAIL)/);
   });
 
   it("tells repeated labels apart within a group", () => {

@@ -6,6 +6,13 @@
  * Output goes to files, not the exec stream, so a background process the command leaves running
  * (a student's web server) cannot hold the exec session open. The image needs sh, mktemp, head,
  * timeout and rm (coreutils or busybox).
+ *
+ * The command runs in a session of its own (`setsid`), away from any terminal: ECS Exec starts
+ * the script as session leader on a pty (amazon-ssm-agent 3.3, agent/session/shell/shell_unix.go),
+ * and when that shell exits Linux sends SIGHUP to the pty's foreground process group
+ * (drivers/tty/tty_jobctrl.c, disassociate_ctty). GNU timeout leaves that group on its own;
+ * busybox timeout (Alpine) does not, so without setsid a server started with `&` died with the call.
+ * An image without setsid gets SIGHUP ignored instead (inherited by what the command starts).
  */
 import { HubError } from "../errors.js";
 import { shellCommand, shellQuote } from "./shell-quote.js";
@@ -16,6 +23,9 @@ export const KILL_AFTER_SECONDS = 2;
 
 /** Exit statuses a command killed by `timeout` ends with: 124 (GNU timeout), 128+KILL, 128+TERM (busybox). */
 const TIMEOUT_EXIT_CODES = new Set([124, 137, 143]);
+
+/** Sets $s to "setsid" when the image has it, else ignores SIGHUP; `exec $s timeout ...` follows. */
+const DETACH_FROM_TERMINAL = "if command -v setsid >/dev/null; then s=setsid; else s=; trap '' HUP; fi";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -50,7 +60,8 @@ export function commandIntoFiles(request: ScriptRequest, workdir: string): strin
     `mkdir -p ${shellQuote(workdir)}`,
     `cd ${shellQuote(directory)}`,
     ...exports,
-    `exec timeout -k ${KILL_AFTER_SECONDS} ${timeoutSeconds(request.timeoutMs)} ${shellCommand(request.command)}`,
+    DETACH_FROM_TERMINAL,
+    `exec $s timeout -k ${KILL_AFTER_SECONDS} ${timeoutSeconds(request.timeoutMs)} ${shellCommand(request.command)}`,
   ];
   return ["d=$(mktemp -d) || exit 70", `(${steps.join(" && ")}) </dev/null >"$d/o" 2>"$d/e"`, "c=$?"];
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTasksCommand, ExecuteCommandCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
@@ -19,6 +19,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   agent.behaviour = "normal";
+  agent.image = "coreutils";
   agent.sessions.length = 0;
   workdir = mkdtempSync(join(tmpdir(), "hub-ecs-exec-"));
   return () => rmSync(workdir, { recursive: true, force: true });
@@ -36,6 +37,16 @@ function sandbox(settings: Record<string, string> = {}, phase: Parameters<typeof
     session: { sessionId: "s-1", ...agent.prepare(input.command) },
   }));
   return harness;
+}
+
+/** Running, not a zombie (a killed orphan stays one until something reaps it). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
 }
 
 const request = (command: string[], extra: Partial<RunRequest> = {}): RunRequest => ({
@@ -110,6 +121,27 @@ describe("run through ECS Exec", () => {
     expect(result.durationMs).toBeGreaterThanOrEqual(1000);
     expect(result.durationMs).toBeLessThan(4000);
   });
+
+  it.each(["coreutils", "busybox", "busybox-without-setsid"] as const)(
+    "leaves a background server running after the call returns (%s image)",
+    async (image) => {
+      const { orchestrator } = sandbox();
+      agent.image = image;
+      const result = await orchestrator.run(
+        "cnt-abc12",
+        request(["sh", "-c", "sleep 300 & echo $!"], { timeoutMs: 5000 }),
+      );
+      const pid = Number(result.stdout.trim());
+      expect(pid).toBeGreaterThan(1);
+      // The session's shell has exited and its pty hung up: whatever the hang-up kills is dead now.
+      await agent.sessions.at(-1)!.ended;
+      try {
+        expect(isAlive(pid)).toBe(true);
+      } finally {
+        if (isAlive(pid)) process.kill(pid, "SIGKILL");
+      }
+    },
+  );
 
   it("does not take an early exit 124 for a timeout", async () => {
     const { orchestrator } = sandbox();

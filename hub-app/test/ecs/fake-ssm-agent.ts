@@ -1,12 +1,18 @@
 /**
  * A fake of the far end of an ECS Exec session: a websocket server on 127.0.0.1 that speaks the
  * SSM agent side of the protocol (token, handshake, output_stream_data, acknowledgements,
- * channel_closed) and runs the session's command with a real `sh -c`, as the agent does.
- * Like the agent's pty it merges stdout and stderr and turns "\n" into "\r\n".
+ * channel_closed) and runs the session's command as amazon-ssm-agent 3.3.1142.0 does in a
+ * container (agent/session/shell/shell_unix.go): split like a shell, on a real pty whose session
+ * leader it is (agent-pty.py). So the pty merges stdout and stderr, turns "\n" into "\r\n", and
+ * hangs up the foreground process group when the command's shell exits.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
   MESSAGE_TYPE,
@@ -23,8 +29,18 @@ export type AgentBehaviour =
   /** Sends a little output, then channel_closed without running the command. */
   | "closes-early";
 
+/**
+ * The tools the sandbox image has. `coreutils`: this machine's (GNU timeout moves itself into its
+ * own process group, coreutils timeout.c, so the pty's hang-up misses what it started).
+ * `busybox`: only busybox applets, as on Alpine (busybox timeout stays in the pty's foreground
+ * group, so the hang-up reaches what the command started); `busybox-without-setsid` lacks setsid.
+ */
+export type SandboxImage = "coreutils" | "busybox" | "busybox-without-setsid";
+
 export interface SessionRecord {
   readonly command: string;
+  /** Resolves when the command's pty is drained and its program has exited. */
+  ended?: Promise<void>;
   readonly token: Record<string, unknown>;
   handshakeResponse?: Record<string, unknown>;
   terminalSize?: Record<string, unknown>;
@@ -33,15 +49,32 @@ export interface SessionRecord {
 }
 
 const PIECE_BYTES = 700;
+const PTY_RUNNER = fileURLToPath(new URL("./agent-pty.py", import.meta.url));
+/** Found on this machine's PATH once: a busybox image's PATH has no python. */
+const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
+  encoding: "utf8",
+}).trim();
+const BUSYBOX = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
 
 export class FakeSsmAgent {
   behaviour: AgentBehaviour = "normal";
+  image: SandboxImage = "coreutils";
   readonly sessions: SessionRecord[] = [];
+  /** PATH folders of symbolic links to busybox applets, one per busybox image. */
+  private readonly imageRoot = mkdtempSync(join(tmpdir(), "fake-ssm-images-"));
   private readonly pending = new Map<string, string>();
   private readonly children = new Set<ChildProcess>();
   private server: WebSocketServer | undefined;
 
   async start(): Promise<void> {
+    const applets = execFileSync("busybox", ["--list"], { encoding: "utf8" }).split("\n").filter(Boolean);
+    for (const image of ["busybox", "busybox-without-setsid"]) {
+      mkdirSync(join(this.imageRoot, image));
+      for (const applet of applets) {
+        if (image === "busybox-without-setsid" && applet === "setsid") continue;
+        symlinkSync(BUSYBOX, join(this.imageRoot, image, applet));
+      }
+    }
     const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     this.server = server;
     await new Promise<void>((resolve) => server.once("listening", resolve));
@@ -63,6 +96,7 @@ export class FakeSsmAgent {
     for (const child of this.children) child.kill("SIGKILL");
     for (const client of this.server?.clients ?? []) client.terminate();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    rmSync(this.imageRoot, { recursive: true, force: true });
   }
 
   private serve(socket: WebSocket): void {
@@ -144,24 +178,28 @@ export class FakeSsmAgent {
       closeChannel("Cannot perform start session: EOF");
       return;
     }
-    const child = spawn("sh", ["-c", session.command], { stdio: ["ignore", "pipe", "pipe"] });
+    const path = this.image === "coreutils" ? process.env.PATH : join(this.imageRoot, this.image);
+    const child = spawn(PYTHON, [PTY_RUNNER, session.command], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, PATH: path },
+    });
     this.children.add(child);
     const onData = (chunk: Buffer): void => {
-      // The pty's onlcr: every "\n" leaves as "\r\n".
-      const translated = Buffer.from(chunk.toString("latin1").replace(/\n/g, "\r\n"), "latin1");
-      for (let start = 0; start < translated.length; start += PIECE_BYTES) {
-        const frame = send(PAYLOAD_TYPE.output, translated.subarray(start, start + PIECE_BYTES));
+      for (let start = 0; start < chunk.length; start += PIECE_BYTES) {
+        const frame = send(PAYLOAD_TYPE.output, chunk.subarray(start, start + PIECE_BYTES));
         if (this.behaviour === "reordered") frames.push(frame);
         else socket.send(frame);
       }
     };
     child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("close", () => {
-      this.children.delete(child);
-      if (this.behaviour === "reordered") sendShuffled(socket, frames);
-      closeChannel("");
-    });
+    session.ended = new Promise((resolve) =>
+      child.on("close", () => {
+        this.children.delete(child);
+        if (this.behaviour === "reordered") sendShuffled(socket, frames);
+        closeChannel("");
+        resolve();
+      }),
+    );
   }
 }
 

@@ -10,4 +10,12 @@ export const METADATA_KEY = {
   cpu: "sandbox.hub/cpu",
   memory: "sandbox.hub/memory",
   placement: "sandbox.hub/placement",
+  /** The warm pool a sandbox waits in; absent once claimed. */
+  warmPool: "sandbox.hub/warm-pool",
+  /** ECS only: the Hub replica (its task ARN) that started a member and alone may claim it. */
+  warmOwner: "sandbox.hub/warm-owner",
+  /** A claimed member's env, applied to every command (a running container's own env cannot change). */
+  env: "sandbox.hub/env",
+  /** The ports a claim asked for (comma list). */
+  ports: "sandbox.hub/ports",
 } as const;

@@ -32,10 +32,11 @@ export interface ContainerSpec {
 
 /**
  * Creation phases the orchestrator can see, in ms since `createdAt`
- * (e.g. accepted, scheduled, started, ready). Keys an orchestrator cannot see are absent.
+ * (e.g. accepted, scheduled, started, ready; `claimed` when a warm-pool member was handed out).
+ * Keys an orchestrator cannot see are absent.
  */
 export type ContainerTimings = Partial<
-  Record<"accepted" | "scheduled" | "pulled" | "started" | "ready", number>
+  Record<"accepted" | "scheduled" | "pulled" | "started" | "ready" | "claimed", number>
 >;
 
 /** A container as the API shows it. */
@@ -84,6 +85,44 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+/**
+ * A sandbox started ahead of time for a warm pool. It is nobody's container: `list` and `get` do
+ * not show it until a claim turns it into one.
+ */
+export interface PoolMember {
+  /** The container id it gets when claimed, chosen by the Hub when it was started. */
+  readonly id: string;
+  /** The pool it was started for (the key the Hub passed to createPoolMember). */
+  readonly pool: string;
+  /** `running` members can be claimed; `failed` ones can never be and are deleted. */
+  readonly status: ContainerStatus;
+  /** ISO 8601: when it was started (members past a maximum age are recycled). */
+  readonly createdAt: string;
+  /** Opaque: claim and delete act only on the member as listed (a Kubernetes resourceVersion). */
+  readonly version: string;
+  /** Why it cannot be claimed, when `failed`. */
+  readonly message?: string;
+}
+
+/** What a claim applies to the member: the request's own environment, ports and lifetime. */
+export interface PoolClaim {
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: readonly number[];
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+/**
+ * `claimed`: the member is now the caller's container, and nobody else's, on any Hub replica.
+ * `lost`: another claim (or a delete) got it first, or it is gone or broken: try the next member.
+ * `unsuitable`: this claim cannot be applied to a running member here (e.g. its env is too large
+ * to store beside the sandbox): create the container cold.
+ */
+export type PoolClaimResult =
+  | { readonly outcome: "claimed"; readonly info: ContainerInfo }
+  | { readonly outcome: "lost" }
+  | { readonly outcome: "unsuitable"; readonly reason: string };
+
 export interface Orchestrator {
   readonly kind: OrchestratorKind;
   /** Placements this orchestrator serves; the first is the default. */
@@ -105,6 +144,21 @@ export interface Orchestrator {
   extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined>;
   writeFiles(id: string, files: readonly FileToWrite[]): Promise<void>;
   run(id: string, request: RunRequest): Promise<RunResult>;
+  /**
+   * Starts a member of warm pool `pool` (a label value: letters, digits, '-', '.', '_', at most 63)
+   * shaped like `spec`; `spec.env` and `spec.ports` are empty, `spec.id` is its future container id.
+   * Resolves once accepted (usually `pending`).
+   */
+  createPoolMember(pool: string, spec: ContainerSpec): Promise<PoolMember>;
+  /** This Hub's unclaimed members of every pool that this replica may claim or must clean up. */
+  listPoolMembers(): Promise<PoolMember[]>;
+  /**
+   * Turns the member into a container carrying the claim's env, ports and lifetime, atomically
+   * across every Hub replica: of concurrent claims of one member exactly one is `claimed`.
+   */
+  claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult>;
+  /** Deletes an unclaimed member (shrink, recycle, failed); false when it was claimed meanwhile or is gone. */
+  deletePoolMember(member: PoolMember): Promise<boolean>;
   /** Throws when the orchestrator cannot be reached (readiness). */
   ping(): Promise<void>;
   /** Releases watches, sockets and child processes. Does not delete containers. */

@@ -6,6 +6,9 @@ import type {
   FileToWrite,
   Orchestrator,
   Placement,
+  PoolClaim,
+  PoolClaimResult,
+  PoolMember,
   RunRequest,
   RunResult,
 } from "../../src/orchestrator/types.js";
@@ -20,6 +23,9 @@ export class FakeOrchestrator implements Orchestrator {
   readonly specs: ContainerSpec[] = [];
   readonly files = new Map<string, FileToWrite[]>();
   readonly runs: RunRequest[] = [];
+  /** Warm-pool members by id, and the spec each was started with. */
+  readonly members = new Map<string, { member: PoolMember; spec: ContainerSpec }>();
+  readonly claims: PoolClaim[] = [];
   pingError: Error | undefined;
   closed = false;
   private failure: Error | undefined;
@@ -110,6 +116,50 @@ export class FakeOrchestrator implements Orchestrator {
       truncated: false,
       durationMs: 1,
     };
+  }
+
+  async createPoolMember(pool: string, spec: ContainerSpec): Promise<PoolMember> {
+    this.maybeFail();
+    const member: PoolMember = {
+      id: spec.id,
+      pool,
+      status: "running",
+      createdAt: spec.createdAt.toISOString(),
+      version: "1",
+    };
+    this.members.set(spec.id, { member, spec });
+    return member;
+  }
+
+  async listPoolMembers(): Promise<PoolMember[]> {
+    this.maybeFail();
+    return [...this.members.values()].map((entry) => entry.member);
+  }
+
+  async claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult> {
+    this.maybeFail();
+    const entry = this.members.get(member.id);
+    if (entry === undefined) return { outcome: "lost" };
+    this.members.delete(member.id);
+    this.claims.push(claim);
+    const info: ContainerInfo = {
+      id: member.id,
+      status: "running",
+      placement: entry.spec.placement,
+      image: entry.spec.image,
+      cpu: entry.spec.cpu,
+      memory: entry.spec.memoryMiB,
+      createdAt: claim.createdAt.toISOString(),
+      expiresAt: claim.expiresAt.toISOString(),
+      timings: {},
+    };
+    this.containers.set(member.id, info);
+    return { outcome: "claimed", info };
+  }
+
+  async deletePoolMember(member: PoolMember): Promise<boolean> {
+    this.maybeFail();
+    return this.members.delete(member.id);
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * A fake Kubernetes API server on 127.0.0.1 for the real @kubernetes/client-node: pods create,
  * get, list, watch (chunked JSON lines, synthetic ADDED first), delete (with preconditions),
- * merge patch of labels and annotations, SelfSubjectAccessReview,
+ * merge patch of labels and annotations, optimistic concurrency (a patch or delete naming an older
+ * resourceVersion is a 409 Conflict), label selectors with `key=value`, `key` and `!key` terms, SelfSubjectAccessReview,
  * events (listed by field selector) and exec (fake-exec.ts). Bearer-token auth, Status bodies on errors, and one-shot failures
  * the tests inject, as a real API server would answer.
  */
@@ -55,12 +56,22 @@ function statusBody(code: number, reason: string, message: string) {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
 }
 
+/** Label selectors as the API server takes them: `key=value`, `key` (exists) and `!key` (absent) terms. */
 function matchesSelector(pod: PodJson, selector: string | null): boolean {
   if (selector === null || selector === "") return true;
+  const labels = pod.metadata.labels ?? {};
   return selector.split(",").every((term) => {
+    if (term.startsWith("!")) return !Object.hasOwn(labels, term.slice(1));
+    if (!term.includes("=")) return Object.hasOwn(labels, term);
     const [key = "", value] = term.split("=");
-    return pod.metadata.labels?.[key] === value;
+    return labels[key] === value;
   });
+}
+
+/** The API server's answer to a write that names an older resourceVersion than the object's. */
+function staleVersion(res: ServerResponse, pod: PodJson): void {
+  const message = `Operation cannot be fulfilled on pods "${pod.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`;
+  send(res, 409, statusBody(409, "Conflict", message));
 }
 
 export class FakeKubeApi {
@@ -297,7 +308,11 @@ export class FakeKubeApi {
     setTimeout(next, this.kubeletStepMs);
   }
 
-  /** A JSON merge patch of labels and annotations (all the Hub patches); a uid in it must match. */
+  /**
+   * A JSON merge patch of labels and annotations (all the Hub patches); a uid in it must match, and
+   * a resourceVersion in it must be the current one (the API server applies the patch to that
+   * version only, so two writers racing on one version cannot both win).
+   */
   private patch(res: ServerResponse, pod: PodJson, body: unknown, contentType: string | undefined): void {
     if (contentType !== "application/merge-patch+json") {
       const message = `the body of the request was in an unknown format: ${contentType ?? "none"}`;
@@ -307,6 +322,9 @@ export class FakeKubeApi {
     if (metadata.uid !== undefined && metadata.uid !== pod.metadata.uid) {
       const message = `Precondition failed: UID in precondition: ${metadata.uid}, UID in object meta: ${pod.metadata.uid ?? ""}`;
       return send(res, 409, statusBody(409, "Conflict", message));
+    }
+    if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== pod.metadata.resourceVersion) {
+      return staleVersion(res, pod);
     }
     const merge = (
       current: Record<string, string> | undefined,
@@ -325,9 +343,16 @@ export class FakeKubeApi {
   }
 
   private remove(res: ServerResponse, pod: PodJson, body: unknown): void {
-    const uid = (body as { preconditions?: { uid?: string } } | undefined)?.preconditions?.uid;
+    const preconditions = (body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined)
+      ?.preconditions;
+    const uid = preconditions?.uid;
     if (uid !== undefined && uid !== pod.metadata.uid) {
       return send(res, 409, statusBody(409, "Conflict", `Precondition failed: UID in precondition: ${uid}`));
+    }
+    const version = preconditions?.resourceVersion;
+    if (version !== undefined && version !== pod.metadata.resourceVersion) {
+      const message = `Precondition failed: ResourceVersion in precondition: ${version}, ResourceVersion in object meta: ${pod.metadata.resourceVersion ?? ""}`;
+      return send(res, 409, statusBody(409, "Conflict", message));
     }
     pod.metadata.deletionTimestamp = new Date().toISOString();
     this.touch(pod);

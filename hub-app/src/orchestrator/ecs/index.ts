@@ -8,6 +8,7 @@ import { realClock, type RetryClock } from "../retry.js";
 import type { Orchestrator, OrchestratorContext } from "../types.js";
 import type { OpenSession } from "./exec-runner.js";
 import { EcsOrchestrator, type ReadyPolling } from "./orchestrator.js";
+import type { PoolOwnership } from "./pool-owner.js";
 import type { EcsSettings } from "./settings.js";
 
 export { ecsEnvSchema, type EcsSettings } from "./settings.js";
@@ -21,6 +22,8 @@ export interface EcsSeams {
   readonly now?: () => number;
   readonly openSession?: OpenSession;
   readonly readyPolling?: ReadyPolling;
+  /** Who owns this replica's warm-pool members (by default its task ARN, from the ECS metadata endpoint). */
+  readonly ownership?: PoolOwnership;
 }
 
 export function createEcsOrchestrator(
@@ -36,6 +39,7 @@ export function createEcsOrchestrator(
     now: seams.now ?? Date.now,
     openSession: seams.openSession,
     readyPolling: seams.readyPolling,
+    ownership: seams.ownership,
     release: seams.ecs === undefined ? () => ecs.destroy() : undefined,
   });
 }

@@ -10,17 +10,23 @@ import type {
   Orchestrator,
   OrchestratorContext,
   Placement,
+  PoolClaim,
+  PoolClaimResult,
+  PoolMember,
   RunRequest,
   RunResult,
 } from "../types.js";
+import { claimedEnv } from "./claim-tags.js";
 import { callEcs } from "./errors.js";
 import { TaskExec, type OpenSession } from "./exec-runner.js";
 import { fargateSizeFor } from "./fargate-sizes.js";
 import { uploadFiles } from "./file-upload.js";
+import { EcsPoolMembers } from "./pool-members.js";
+import { resolveOwner, taskOwnership, type PoolOwnership } from "./pool-owner.js";
 import { newNonce } from "./run-script.js";
 import type { EcsSettings } from "./settings.js";
 import { TaskDefinitionRegistry } from "./task-definitions.js";
-import { runTaskInput, sandboxTags, TAG, taskToInfo } from "./task-info.js";
+import { runTaskInput, sandboxTags, TAG, tagValue, taskToInfo } from "./task-info.js";
 import { SandboxTasks } from "./tasks.js";
 
 /** DescribeTasks polling while a task starts: a Fargate task takes tens of seconds to start (image pull, ENI), so back off to a few seconds. */
@@ -38,6 +44,8 @@ export interface EcsParts {
   readonly now: () => number;
   readonly openSession?: OpenSession;
   readonly readyPolling?: ReadyPolling;
+  /** Who owns this replica's warm-pool members; by default its task ARN from the ECS metadata endpoint. */
+  readonly ownership?: PoolOwnership;
   /** Called by close(): releases the client when the orchestrator made it. */
   readonly release?: () => void;
 }
@@ -49,6 +57,9 @@ export class EcsOrchestrator implements Orchestrator {
   private readonly tasks: SandboxTasks;
   private readonly exec: TaskExec;
   private readonly tombstones = new Set<string>();
+  private readonly members: EcsPoolMembers;
+  /** Sandbox id -> the env a claim stored in its tags ({} for cold ones); immutable once claimed. */
+  private readonly claimEnvs = new Map<string, Record<string, string>>();
 
   constructor(
     private readonly settings: EcsSettings,
@@ -58,6 +69,16 @@ export class EcsOrchestrator implements Orchestrator {
     this.definitions = new TaskDefinitionRegistry(parts.ecs, settings, parts.clock);
     this.tasks = new SandboxTasks(parts.ecs, settings, context.instance, parts.clock);
     this.exec = new TaskExec({ ...parts, settings });
+    this.members = new EcsPoolMembers({
+      ...parts,
+      settings,
+      instance: context.instance,
+      tasks: this.tasks,
+      logger: context.logger,
+      ownership:
+        parts.ownership ??
+        taskOwnership(parts.ecs, parts.clock, () => resolveOwner(process.env, context.instance)),
+    });
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -68,6 +89,7 @@ export class EcsOrchestrator implements Orchestrator {
       runTaskInput(this.settings, spec, definitionArn, this.context.instance),
     );
     this.context.logger.info({ id: spec.id, taskArn: task.taskArn, ...size }, "sandbox task started");
+    this.rememberEnv(spec.id, {});
     const info = taskToInfo(
       { ...task, tags: task.tags ?? sandboxTags(spec, this.context.instance) },
       this.context.instance,
@@ -110,6 +132,10 @@ export class EcsOrchestrator implements Orchestrator {
 
   async list(): Promise<ContainerInfo[]> {
     const tasks = await this.tasks.listMine("RUNNING");
+    for (const task of tasks) {
+      const id = tagValue(task, TAG.id);
+      if (id !== undefined) this.rememberEnv(id, claimedEnv(task));
+    }
     return tasks
       .map((task) => taskToInfo(task, this.context.instance))
       .filter((info): info is ContainerInfo => info !== undefined && !this.tombstones.has(info.id));
@@ -130,11 +156,38 @@ export class EcsOrchestrator implements Orchestrator {
     if (task === undefined || taskToInfo(task, this.context.instance) === undefined) return false;
     await this.tasks.stop(task);
     this.remember(id);
+    this.claimEnvs.delete(id);
     return true;
   }
 
+  async createPoolMember(pool: string, spec: ContainerSpec): Promise<PoolMember> {
+    const definitionArn = await this.definitions.arnFor({ image: spec.image, ...sizeFor(spec) });
+    return this.members.create(pool, spec, definitionArn);
+  }
+
+  listPoolMembers(): Promise<PoolMember[]> {
+    return this.members.list();
+  }
+
+  async claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult> {
+    const { result, task } = await this.members.claim(member, claim);
+    if (result.outcome === "claimed" && task !== undefined) {
+      this.tasks.remember(task);
+      this.rememberEnv(member.id, claim.env);
+    }
+    return result;
+  }
+
+  deletePoolMember(member: PoolMember): Promise<boolean> {
+    return this.members.delete(member);
+  }
+
   async run(id: string, request: RunRequest): Promise<RunResult> {
-    return this.withReadyTask(id, (taskArn) => this.exec.run(taskArn, request));
+    return this.withReadyTask(id, async (taskArn, task) => {
+      // A claimed pool member's env comes first, as a cold task's own env would (the request's wins).
+      const env = { ...(await this.envOf(id, taskArn, task)), ...request.env };
+      return this.exec.run(taskArn, { ...request, env });
+    });
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
@@ -170,7 +223,7 @@ export class EcsOrchestrator implements Orchestrator {
    * this Hub knows; only when that fails (or the ARN is unknown) is the task described, to
    * answer 404 / not ready / failed instead of a bare exec error.
    */
-  private async withReadyTask<T>(id: string, work: (taskArn: string) => Promise<T>): Promise<T> {
+  private async withReadyTask<T>(id: string, work: (taskArn: string, task?: Task) => Promise<T>): Promise<T> {
     if (this.tombstones.has(id)) throw notFound(id);
     const known = this.tasks.knownArn(id);
     if (known !== undefined) {
@@ -184,7 +237,7 @@ export class EcsOrchestrator implements Orchestrator {
       }
     }
     const task = await this.tasks.find(id);
-    return work(this.explainNotReady(id, task));
+    return work(this.explainNotReady(id, task), task);
   }
 
   /** The task ARN when the sandbox is ready for commands; otherwise the HubError that says why not. */
@@ -200,6 +253,24 @@ export class EcsOrchestrator implements Orchestrator {
       throw new HubError("conflict", `sandbox ${id} is ${info.status}, not ready for commands`);
     }
     return task.taskArn;
+  }
+
+  /** A claimed member's env: from memory, else from its tags (the task as just described, or described now). */
+  private async envOf(id: string, taskArn: string, task: Task | undefined): Promise<Record<string, string>> {
+    const known = this.claimEnvs.get(id);
+    if (known !== undefined) return known;
+    const described = task ?? (await this.tasks.describe([taskArn]))[0];
+    const env = described === undefined ? {} : claimedEnv(described);
+    this.rememberEnv(id, env);
+    return env;
+  }
+
+  private rememberEnv(id: string, env: Record<string, string>): void {
+    if (this.claimEnvs.size >= MAX_TOMBSTONES && !this.claimEnvs.has(id)) {
+      const oldest = this.claimEnvs.keys().next().value;
+      if (oldest !== undefined) this.claimEnvs.delete(oldest);
+    }
+    this.claimEnvs.set(id, env);
   }
 
   private remember(id: string): void {

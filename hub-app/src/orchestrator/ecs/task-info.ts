@@ -133,10 +133,12 @@ export function taskTimings(task: Task, createdAt: Date): ContainerTimings {
   return Object.fromEntries(Object.entries(timings).filter(([, ms]) => ms !== undefined));
 }
 
-/** The task as the API shows it; undefined when it is not this Hub's sandbox or the Hub deleted it. */
+/** The task as the API shows it; undefined when it is not this Hub's sandbox, the Hub deleted it, or it is a pool member. */
 export function taskToInfo(task: Task, instance: string): ContainerInfo | undefined {
   const id = tagValue(task, TAG.id);
   if (tagValue(task, TAG.instance) !== instance || id === undefined || deletedByHub(task)) return undefined;
+  // A warm-pool member is nobody's container until a claim removes this tag.
+  if (tagValue(task, TAG.warmPool) !== undefined) return undefined;
   const createdAt = parseDate(tagValue(task, TAG.createdAt)) ?? task.createdAt ?? new Date(0);
   const expiresAt = parseDate(tagValue(task, TAG.expiresAt)) ?? createdAt;
   const status = taskStatus(task);

@@ -156,7 +156,8 @@ export class SandboxTasks {
     return tagValue(task, TAG.instance) === this.instance && tagValue(task, TAG.id) === id;
   }
 
-  private remember(task: Task): void {
+  /** Records the task's ARN under its sandbox id, so commands reach it without a lookup. */
+  remember(task: Task): void {
     const id = tagValue(task, TAG.id);
     if (id !== undefined && task.taskArn !== undefined) this.arnById.set(id, task.taskArn);
   }

@@ -18,6 +18,9 @@ import type {
   Orchestrator,
   OrchestratorContext,
   Placement,
+  PoolClaim,
+  PoolClaimResult,
+  PoolMember,
   RunRequest,
   RunResult,
 } from "../types.js";
@@ -25,7 +28,8 @@ import { callKube } from "./api-errors.js";
 import { podWarnings, withWarnings } from "./pod-events.js";
 import { ACCESS_CHECK_TTL_MS, checkSandboxAccess } from "./rbac-check.js";
 import { execInPod, type ExecOutcome } from "./pod-exec.js";
-import { podToInfo } from "./pod-info.js";
+import { podToInfo, type PodReading } from "./pod-info.js";
+import { claimedEnv, KubernetesPoolMembers, MAX_CLAIM_ENV_BYTES } from "./pool-members.js";
 import {
   buildSandboxPod,
   instanceSelector,
@@ -57,8 +61,9 @@ export class KubernetesOrchestrator implements Orchestrator {
   readonly placements: readonly Placement[];
   private readonly labelSelector: string;
   private accessCheckedUntil = 0;
-  /** Sandbox id -> Pod name, as last read (bounded by the Pods of this Hub that exist). */
-  private readonly podNames = new Map<string, string>();
+  /** Sandbox id -> its Pod's name and a claimed member's env, as last read (bounded by the Pods of this Hub that exist). */
+  private readonly known = new Map<string, { name: string; env: Record<string, string> }>();
+  private readonly members: KubernetesPoolMembers;
 
   constructor(
     private readonly settings: KubernetesSettings,
@@ -67,6 +72,12 @@ export class KubernetesOrchestrator implements Orchestrator {
   ) {
     this.placements = settings.placements;
     this.labelSelector = instanceSelector(context.instance);
+    this.members = new KubernetesPoolMembers({
+      core: parts.core,
+      settings,
+      instance: context.instance,
+      reading: () => this.reading(),
+    });
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -79,7 +90,7 @@ export class KubernetesOrchestrator implements Orchestrator {
       { id: spec.id, placement: spec.placement, image: spec.image },
       "sandbox pod created",
     );
-    this.podNames.set(spec.id, podName(pod));
+    this.remember(spec.id, pod);
     return this.infoOf(pod) ?? this.unreadable(spec.id);
   }
 
@@ -159,15 +170,17 @@ export class KubernetesOrchestrator implements Orchestrator {
       if (error instanceof HubError && error.code === "not_found") return false;
       throw error;
     } finally {
-      this.podNames.delete(id);
+      this.known.delete(id);
     }
     return true;
   }
 
   async run(id: string, request: RunRequest): Promise<RunResult> {
     const keep = request.maxOutputBytes + 1;
+    // A claimed pool member's env comes first, as a cold Pod's own env would (the request's wins).
+    const env = { ...(await this.envOf(id)), ...request.env };
     const script = [
-      ...commandIntoFiles(request, this.settings.workdir),
+      ...commandIntoFiles({ ...request, env }, this.settings.workdir),
       `head -c ${keep} "$d/o"`,
       `head -c ${keep} "$d/e" >&2`,
       'rm -rf "$d"',
@@ -227,12 +240,63 @@ export class KubernetesOrchestrator implements Orchestrator {
     return Promise.resolve();
   }
 
-  private infoOf(pod: V1Pod): ContainerInfo | undefined {
-    return podToInfo(pod, {
+  createPoolMember(pool: string, spec: ContainerSpec): Promise<PoolMember> {
+    return this.members.create(pool, spec);
+  }
+
+  listPoolMembers(): Promise<PoolMember[]> {
+    return this.members.list();
+  }
+
+  async claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult> {
+    const envJson = JSON.stringify(claim.env);
+    if (Buffer.byteLength(envJson) > MAX_CLAIM_ENV_BYTES) {
+      return {
+        outcome: "unsuitable",
+        reason: `env over ${MAX_CLAIM_ENV_BYTES} bytes of JSON does not fit in an annotation`,
+      };
+    }
+    const pod = await this.members.claim(member, claim, envJson);
+    if (pod === undefined) return { outcome: "lost" };
+    this.remember(member.id, pod);
+    const info = this.infoOf(pod);
+    if (info?.status === "running") return { outcome: "claimed", info };
+    // Ours now, but it stopped after it was listed: nobody can use it.
+    await this.delete(member.id).catch((error: unknown) =>
+      this.context.logger.warn(
+        { err: error, id: member.id },
+        "could not delete a broken claimed pool member",
+      ),
+    );
+    return { outcome: "lost" };
+  }
+
+  deletePoolMember(member: PoolMember): Promise<boolean> {
+    return this.members.delete(member, DELETE_GRACE_SECONDS);
+  }
+
+  private reading(): PodReading {
+    return {
       instance: this.context.instance,
       unschedulableDeadlineMs: this.settings.unschedulableDeadlineMs,
       nowMs: this.parts.now(),
-    });
+    };
+  }
+
+  private infoOf(pod: V1Pod): ContainerInfo | undefined {
+    return podToInfo(pod, this.reading());
+  }
+
+  private remember(id: string, pod: V1Pod): void {
+    this.known.set(id, { name: podName(pod), env: claimedEnv(pod) });
+  }
+
+  /** A claimed member's env (immutable once claimed): from memory, else read from its Pod. */
+  private async envOf(id: string): Promise<Record<string, string>> {
+    const known = this.known.get(id);
+    if (known !== undefined) return known.env;
+    await this.readPod(id);
+    return this.known.get(id)?.env ?? {};
   }
 
   /**
@@ -248,8 +312,8 @@ export class KubernetesOrchestrator implements Orchestrator {
       }),
     );
     const pod = pods.items.find((candidate) => this.infoOf(candidate)?.id === id);
-    if (pod === undefined) this.podNames.delete(id);
-    else this.podNames.set(id, podName(pod));
+    if (pod === undefined) this.known.delete(id);
+    else this.remember(id, pod);
     return pod;
   }
 
@@ -264,7 +328,7 @@ export class KubernetesOrchestrator implements Orchestrator {
   ): Promise<ExecOutcome> {
     try {
       // The name from an earlier read; a Hub that never saw this sandbox finds it first.
-      const name = this.podNames.get(id) ?? (await this.readPod(id).then((pod) => pod && podName(pod)));
+      const name = this.known.get(id)?.name ?? (await this.readPod(id).then((pod) => pod && podName(pod)));
       if (name === undefined) throw notFound(id);
       const target = { namespace: this.settings.namespace, pod: name, container: SANDBOX_CONTAINER };
       return await execInPod(this.parts.exec, target, argv, options);

@@ -4,7 +4,7 @@
  */
 import type { V1ContainerStatus, V1Pod, V1PodCondition } from "@kubernetes/client-node";
 import { METADATA_KEY } from "../metadata-keys.js";
-import type { ContainerInfo, ContainerTimings } from "../types.js";
+import type { ContainerInfo, ContainerStatus, ContainerTimings } from "../types.js";
 import { SANDBOX_CONTAINER } from "./pod-spec.js";
 import { KUBERNETES_PLACEMENTS, type KubernetesPlacement } from "./settings.js";
 
@@ -104,25 +104,36 @@ function placementOf(value: string | undefined): KubernetesPlacement {
   return KUBERNETES_PLACEMENTS.find((placement) => placement === value) ?? "ec2";
 }
 
-/** undefined when the Pod is not a sandbox of this Hub. */
+/** When the sandbox was created as the Hub counts it (a claimed pool member: when it was claimed). */
+export function createdMsOf(pod: V1Pod, nowMs: number): number {
+  const annotations = pod.metadata?.annotations ?? {};
+  return epochMs(annotations[METADATA_KEY.createdAt]) ?? epochMs(pod.metadata?.creationTimestamp) ?? nowMs;
+}
+
+/** The Pod's status as the API shows it, and why it failed when it did. */
+export function podStatus(
+  pod: V1Pod,
+  createdMs: number,
+  reading: PodReading,
+): { status: ContainerStatus; failure?: string } {
+  const failure = startFailure(pod, createdMs, reading);
+  if (pod.metadata?.deletionTimestamp !== undefined) return { status: "terminating" };
+  if (failure !== undefined) return { status: "failed", failure };
+  return { status: isReady(pod) ? "running" : "pending" };
+}
+
+/** undefined when the Pod is not a sandbox of this Hub (a warm-pool member is nobody's until claimed). */
 export function podToInfo(pod: V1Pod, reading: PodReading): ContainerInfo | undefined {
   const labels = pod.metadata?.labels ?? {};
   const annotations = pod.metadata?.annotations ?? {};
   const id = labels[METADATA_KEY.id];
   if (labels[METADATA_KEY.instance] !== reading.instance || id === undefined) return undefined;
-  const createdMs =
-    epochMs(annotations[METADATA_KEY.createdAt]) ?? epochMs(pod.metadata?.creationTimestamp) ?? reading.nowMs;
-  const failure = startFailure(pod, createdMs, reading);
-  const ready = isReady(pod);
-  const status =
-    pod.metadata?.deletionTimestamp !== undefined
-      ? "terminating"
-      : failure !== undefined
-        ? "failed"
-        : ready
-          ? "running"
-          : "pending";
-  const readyMs = ready ? epochMs(condition(pod, "Ready")?.lastTransitionTime) : undefined;
+  if (labels[METADATA_KEY.warmPool] !== undefined) return undefined;
+  const createdMs = createdMsOf(pod, reading.nowMs);
+  const { status, failure } = podStatus(pod, createdMs, reading);
+  const readyAtMs = isReady(pod) ? epochMs(condition(pod, "Ready")?.lastTransitionTime) : undefined;
+  // Never before createdAt: a claimed pool member was ready before it was anyone's (and the API server's second resolution lags).
+  const readyMs = readyAtMs === undefined ? undefined : Math.max(readyAtMs, createdMs);
   const waiting = sandboxStatus(pod)?.state?.waiting;
   const unscheduled = condition(pod, "PodScheduled");
   const pendingNote =

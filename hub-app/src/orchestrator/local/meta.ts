@@ -25,6 +25,8 @@ export const sandboxMetaSchema = z.object({
   readyAt: z.string().optional(),
   timings: z.record(z.string(), z.number()),
   failure: z.string().optional(),
+  /** A warm-pool member's pool (it then lives in HUB_LOCAL_ROOT/.warm); absent on containers. */
+  pool: z.string().optional(),
 });
 
 export type SandboxMeta = z.infer<typeof sandboxMetaSchema> & { timings: ContainerTimings };

@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { access, constants, rename, rm } from "node:fs/promises";
+import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
 import { HubError, notFound } from "../../errors.js";
 import type {
@@ -8,12 +7,16 @@ import type {
   FileToWrite,
   Orchestrator,
   OrchestratorContext,
+  PoolClaim,
+  PoolClaimResult,
+  PoolMember,
   RunRequest,
   RunResult,
 } from "../types.js";
 import type { LocalSettings } from "./settings.js";
 import { launchSandbox } from "./launch.js";
 import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
+import { claimMember, deleteMember, listMembers, memberOf, removeSandbox, warmRoot } from "./pool-members.js";
 import { SandboxRoot } from "./sandbox-root.js";
 import { processStartTime } from "./process-info.js";
 import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
@@ -67,14 +70,49 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    const { info } = await this.start(this.settings.root, spec);
+    return info;
+  }
+
+  async createPoolMember(pool: string, spec: ContainerSpec): Promise<PoolMember> {
+    const { meta } = await this.start(warmRoot(this.settings.root), { ...spec, env: {}, ports: [] }, pool);
+    const member = await memberOf(meta, this.context.instance);
+    if (member === undefined) throw new HubError("internal", `pool member ${spec.id} does not read back`);
+    return member;
+  }
+
+  listPoolMembers(): Promise<PoolMember[]> {
+    return listMembers(this.settings.root, this.context.instance);
+  }
+
+  async claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult> {
+    const meta = await claimMember(this.settings.root, this.context.instance, member, claim);
+    if (meta === undefined) return { outcome: "lost" };
+    const info = await this.toInfo(meta);
+    if (info.status === "running") return { outcome: "claimed", info };
+    // Ours now, but its processes ended after it was listed: nobody can use it.
+    await this.delete(member.id);
+    return { outcome: "lost" };
+  }
+
+  deletePoolMember(member: PoolMember): Promise<boolean> {
+    return deleteMember(this.settings.root, this.context.instance, member);
+  }
+
+  /** Starts a sandbox whose directory and meta.json live under `parent` (the root, or the warm-pool folder). */
+  private async start(
+    parent: string,
+    spec: ContainerSpec,
+    pool?: string,
+  ): Promise<{ info: ContainerInfo; meta: SandboxMeta }> {
     if (spec.image !== LOCAL_IMAGE) {
       throw new HubError(
         "invalid_request",
         `image must be "${LOCAL_IMAGE}" with the local orchestrator (got "${spec.image}"): local sandboxes run the host's own programs`,
       );
     }
-    const dir = await this.root.makeSandboxDirs(spec.id);
-    const hostUid = await this.root.reserveHostUid();
+    const dir = await this.root.makeSandboxDirs(spec.id, parent);
+    const hostUid = await this.root.reserveHostUid([warmRoot(this.settings.root)]);
     try {
       if (hostUid !== undefined) await this.root.giveToUid(dir, hostUid);
       const meta: SandboxMeta = {
@@ -89,9 +127,10 @@ export class LocalOrchestrator implements Orchestrator {
         expiresAt: spec.expiresAt.toISOString(),
         ...(hostUid === undefined ? {} : { hostUid }),
         timings: { accepted: sinceCreated(spec) },
+        ...(pool === undefined ? {} : { pool }),
       };
-      await writeMeta(this.settings.root, meta);
-      const launch = this.launch(dir, meta, spec);
+      await writeMeta(parent, meta);
+      const launch = this.launch(parent, dir, meta, spec);
       this.launching.set(spec.id, launch);
       return await launch.finally(() => this.launching.delete(spec.id));
     } finally {
@@ -139,15 +178,7 @@ export class LocalOrchestrator implements Orchestrator {
     const meta = await this.ownMeta(id);
     if (meta === undefined) return false;
     // Renaming first makes a concurrent second delete see nothing, and hides it from list at once.
-    const doomed = join(this.settings.root, `.deleting-${id}-${randomUUID()}`);
-    try {
-      await rename(sandboxDir(this.settings.root, id), doomed);
-    } catch {
-      return false;
-    }
-    await killSandbox(meta);
-    await rm(doomed, { recursive: true, force: true });
-    return true;
+    return removeSandbox(sandboxDir(this.settings.root, id), this.settings.root, meta);
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
@@ -213,7 +244,12 @@ export class LocalOrchestrator implements Orchestrator {
     await Promise.allSettled(this.launching.values());
   }
 
-  private async launch(dir: string, meta: SandboxMeta, spec: ContainerSpec): Promise<ContainerInfo> {
+  private async launch(
+    parent: string,
+    dir: string,
+    meta: SandboxMeta,
+    spec: ContainerSpec,
+  ): Promise<{ info: ContainerInfo; meta: SandboxMeta }> {
     const layout: SandboxLayout = {
       workDir: join(dir, "work"),
       tmpDir: join(dir, "tmp"),
@@ -243,13 +279,13 @@ export class LocalOrchestrator implements Orchestrator {
       launched = { ...meta, failure: (error as Error).message };
     }
     try {
-      await writeMeta(this.settings.root, launched);
+      await writeMeta(parent, launched);
     } catch (error) {
       // Deleted while starting: do not leave a sandbox nobody can list.
       await killSandbox(launched);
       throw error;
     }
-    return this.toInfo(launched);
+    return { info: await this.toInfo(launched), meta: launched };
   }
 
   private limitsOf(meta: SandboxMeta): SandboxLimits {

@@ -27,10 +27,11 @@ export class SandboxRoot {
     await this.hostChecked;
   }
 
-  /** `<root>/<id>` with its `work` and `tmp`; a conflict when the id exists. */
-  async makeSandboxDirs(id: string): Promise<string> {
+  /** `<parent>/<id>` (parent: the root, or where warm-pool members wait) with its `work` and `tmp`; a conflict when the id exists. */
+  async makeSandboxDirs(id: string, parent = this.path): Promise<string> {
     await this.prepare();
-    const dir = sandboxDir(this.path, id);
+    if (parent !== this.path) await mkdir(parent, { recursive: true, mode: 0o711 });
+    const dir = sandboxDir(parent, id);
     try {
       // 0711: the sandbox's own uid must pass through to bind its directories; nobody may list them.
       await mkdir(dir, { mode: 0o711 });
@@ -49,10 +50,13 @@ export class SandboxRoot {
   }
 
   /** A host uid for a new sandbox (root Hub only), held until `release` so two creates never share one. */
-  async reserveHostUid(): Promise<number | undefined> {
+  async reserveHostUid(otherParents: readonly string[] = []): Promise<number | undefined> {
     if (!hubIsRoot()) return undefined;
-    const ids = await listSandboxIds(this.path);
-    const metas = await Promise.all(ids.map((id) => readMeta(this.path, id)));
+    const parents = [this.path, ...otherParents];
+    const found = await Promise.all(
+      parents.map(async (parent) => (await listSandboxIds(parent)).map((id) => readMeta(parent, id))),
+    );
+    const metas = await Promise.all(found.flat());
     const taken = new Set([
       ...this.reservedUids,
       ...metas.flatMap((meta) => (meta?.hostUid === undefined ? [] : [meta.hostUid])),

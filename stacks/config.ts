@@ -58,6 +58,14 @@ const hubSchema = z
     replicas: z.number().int().min(1).max(20).default(2),
     /** Image sandboxes start from when a request names none. */
     sandboxImage: z.string().min(1).default("public.ecr.aws/docker/library/python:3.12-slim"),
+    /** Serve public.ecr.aws images (sandboxImage, prePullImages) from an ECR pull-through cache in the account. */
+    pullThroughCache: z.boolean().default(true),
+    /** More images the EKS workers keep pulled besides sandboxImage (course images); a change re-pulls on every worker. */
+    prePullImages: z
+      .array(z.string().min(1))
+      .max(20)
+      .refine((list) => new Set(list).size === list.length, "must not repeat an image")
+      .default([]),
     /** Default sandbox size, also the size of each overprovisioning placeholder. */
     sandboxCpu: z.number().min(0.1).max(4).default(0.1),
     sandboxMemoryMiB: z.number().int().min(128).max(8192).default(128),

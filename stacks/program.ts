@@ -15,6 +15,8 @@ export function deployStack(config: StackConfig) {
         network: shared.network,
         hubImageUri: shared.hubImage.imageUri,
         hubTokenSecretArn: shared.hubToken.secretArn,
+        sandboxImage: shared.sandboxImage,
+        imagePullPolicy: shared.imagePullPolicy,
       })
     : undefined;
   const eks = deployEks(config, shared);

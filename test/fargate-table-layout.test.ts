@@ -30,7 +30,7 @@ describe("the Pulumi program under pulumi's own TypeScript loader", () => {
     expect(result.loaded).toContain(join(REPO_ROOT, TABLE));
     const sandboxTask = result.resources.find((r) => r.name === "ecs-sandboxes-task-definition");
     expect(sandboxTask?.inputs).toMatchObject({ cpu: "256", memory: "512" });
-  });
+  }, 240_000);
 });
 
 describe("the Hub's Docker build stage", () => {
@@ -64,5 +64,6 @@ describe("the Hub's Docker build stage", () => {
       `import { fargateSizeFor } from ${JSON.stringify(compiled)}; console.log(JSON.stringify(fargateSizeFor(0.1, 128)));`,
     ]);
     expect(JSON.parse(stdout)).toEqual({ cpuUnits: 256, memoryMiB: 512 });
-  });
+    // Compiling the whole Hub takes a while on two busy cores.
+  }, 240_000);
 });

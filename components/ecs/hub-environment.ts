@@ -4,6 +4,7 @@
  * from Secrets Manager.
  */
 import { HUB_PORT } from "./container-definitions";
+import { HUB_RUN_TIMEOUT_MAX_SECONDS } from "./listeners";
 
 export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
 
@@ -39,6 +40,8 @@ export function hubEnvironment(settings: HubOnEcsSettings): Record<string, strin
     HUB_DEFAULT_MEMORY_MIB: String(settings.defaultSize.memoryMiB),
     PORT: String(HUB_PORT),
     HOST: "0.0.0.0",
+    // Stated, not left to the Hub's default: the ALB's idle timeout is sized from the same constant.
+    HUB_RUN_TIMEOUT_MAX_MS: String(HUB_RUN_TIMEOUT_MAX_SECONDS * 1000),
     AWS_REGION: settings.region,
     HUB_ECS_CLUSTER: settings.clusterName,
     HUB_ECS_SUBNETS: settings.subnetIds.join(","),

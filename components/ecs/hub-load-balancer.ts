@@ -10,6 +10,14 @@ import {
 } from "./listeners";
 import { createSecurityGroupRules, hubRules, loadBalancerRules } from "./security-group-rules";
 
+/**
+ * /healthz, not /readyz: with a load balancer, ECS replaces tasks the target group finds unhealthy
+ * (ECS Developer Guide, service load balancing: tasks failing the target group's check are replaced), so a check on /readyz would
+ * restart every Hub, killing their runs, whenever ECS itself is unreachable or throttles, which a restart
+ * cannot fix. ECS has no "ready but not live" state; a Hub that cannot reach ECS says so per request.
+ */
+export const HUB_TARGET_HEALTH_PATH = "/healthz";
+
 export interface HubLoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Public subnets the load balancer sits in. */
@@ -84,7 +92,7 @@ export class HubLoadBalancer extends pulumi.ComponentResource {
         // Hub tasks finish in-flight requests within their 120 s stop timeout.
         deregistrationDelay: 120,
         healthCheck: {
-          path: "/healthz",
+          path: HUB_TARGET_HEALTH_PATH,
           matcher: "200",
           interval: 15,
           healthyThreshold: 2,

@@ -31,7 +31,7 @@ export interface HubOnEcsArgs {
   readonly sandboxes: SandboxTaskTemplate;
   readonly loadBalancer: HubLoadBalancer;
   /** Image sandboxes start from when a request names none. */
-  readonly defaultSandboxImage: string;
+  readonly defaultSandboxImage: pulumi.Input<string>;
   /** The size of a sandbox whose request names none (the sandbox task template's size). */
   readonly defaultSandboxSize: { readonly cpu: number; readonly memoryMiB: number };
   /** Hub tasks. Required; the stack's default comes from `stacks/config.ts` (`hub.replicas`). */
@@ -51,6 +51,8 @@ export class HubOnEcs extends pulumi.ComponentResource {
   public readonly taskRole: aws.iam.Role;
   public readonly taskDefinition: aws.ecs.TaskDefinition;
   public readonly service: aws.ecs.Service;
+  /** The Hub's environment as its task definition sets it (the token comes from `secrets`, not here). */
+  public readonly environment: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: HubOnEcsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hub:ecs:HubOnEcs", name, {}, opts);
@@ -72,7 +74,19 @@ export class HubOnEcs extends pulumi.ComponentResource {
       hubTaskRolePolicyOf(args, context),
       this,
     );
-    const containerDefinitions = hubContainerDefinitionsJson(args, context);
+    this.environment = hubEnvironmentOf(args, context);
+    const containerDefinitions = pulumi
+      .all([context, args.image, args.tokenSecretArn, args.cluster.logGroupName, this.environment])
+      .apply(([c, image, tokenSecretArn, logGroupName, environment]) =>
+        JSON.stringify([
+          hubContainerDefinition({
+            image,
+            environment,
+            tokenSecretArn,
+            logs: { logGroupName, region: c.region },
+          }),
+        ]),
+      );
     const size = fargateSizeFor(args.cpuUnits / CPU_UNITS_PER_VCPU, args.memoryMiB);
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task-definition`,
@@ -136,26 +150,25 @@ export class HubOnEcs extends pulumi.ComponentResource {
   }
 }
 
-/** The Hub's container definition as JSON, once every resource it names is known. */
-function hubContainerDefinitionsJson(
+/** The Hub's environment, once every resource it names is known. */
+function hubEnvironmentOf(
   args: HubOnEcsArgs,
   context: pulumi.Output<AwsContext>,
-): pulumi.Output<string> {
+): pulumi.Output<Record<string, string>> {
   const { cluster, sandboxes } = args;
   const names = pulumi.all([cluster.clusterName, cluster.logGroupName, sandboxes.securityGroup.id]);
   const roles = pulumi.all([sandboxes.executionRole.arn, sandboxes.taskRole.arn]);
   return pulumi
-    .all([context, args.image, args.tokenSecretArn, args.privateSubnetIds, names, roles])
+    .all([context, args.privateSubnetIds, names, roles, args.defaultSandboxImage])
     .apply(
       ([
         c,
-        image,
-        tokenSecretArn,
         subnetIds,
         [clusterName, logGroupName, sandboxSecurityGroupId],
         [executionRoleArn, taskRoleArn],
-      ]) => {
-        const environment = hubEnvironment({
+        defaultImage,
+      ]) =>
+        hubEnvironment({
           instance: args.instance,
           region: c.region,
           clusterName,
@@ -166,12 +179,9 @@ function hubContainerDefinitionsJson(
           sandboxTaskRoleArn: taskRoleArn,
           logGroupName,
           capacityProvider: cluster.sandboxCapacityProvider,
-          defaultImage: args.defaultSandboxImage,
+          defaultImage,
           defaultSize: args.defaultSandboxSize,
-        });
-        const logs = { logGroupName, region: c.region };
-        return JSON.stringify([hubContainerDefinition({ image, environment, tokenSecretArn, logs })]);
-      },
+        }),
     );
 }
 

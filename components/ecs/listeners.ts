@@ -9,7 +9,7 @@ export interface ListenerSpec {
 /** TLS 1.2 and 1.3 only (ELB docs, "Security policies for your Application Load Balancer"). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-/** The longest a single command may run in the Hub (hub-app HUB_RUN_TIMEOUT_MAX_MS default, 600000 ms). */
+/** The longest a single command may run in the Hub: the ECS Hub's HUB_RUN_TIMEOUT_MAX_MS (hub-environment.ts). */
 export const HUB_RUN_TIMEOUT_MAX_SECONDS = 600;
 
 /** Idle connections outlive the longest command, so a quiet run is not cut at the ALB's 60 s default. */

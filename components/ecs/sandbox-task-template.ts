@@ -14,12 +14,14 @@ export interface SandboxTaskTemplateArgs {
   /** The only security group allowed to open connections to sandboxes. */
   readonly hubSecurityGroupId: pulumi.Input<string>;
   /** Image of the default task definition. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxImage`). */
-  readonly image: string;
+  readonly image: pulumi.Input<string>;
   /** Default sandbox vCPUs, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxCpu`). */
   readonly cpu: number;
   /** Default sandbox memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxMemoryMiB`). */
   readonly memoryMiB: number;
   readonly logGroupName: pulumi.Input<string>;
+  /** IAM JSON the execution role gets besides its managed policy (pulling through the ECR cache); unset: none. */
+  readonly imagePullPolicy?: pulumi.Input<string>;
 }
 
 /**
@@ -60,7 +62,17 @@ export class SandboxTaskTemplate extends pulumi.ComponentResource {
       sandboxRules({ hubSecurityGroupId: args.hubSecurityGroupId }),
       this,
     );
-    this.accessResources = [execution.managedPolicy, execChannels, ...rules];
+    const imageCache =
+      args.imagePullPolicy === undefined
+        ? []
+        : [
+            new aws.iam.RolePolicy(
+              `${name}-execution-image-cache`,
+              { role: this.executionRole.id, name: "pull-through-cache", policy: args.imagePullPolicy },
+              { parent: this },
+            ),
+          ];
+    this.accessResources = [execution.managedPolicy, ...imageCache, execChannels, ...rules];
     const size = fargateSizeFor(args.cpu, args.memoryMiB);
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task-definition`,
@@ -70,11 +82,9 @@ export class SandboxTaskTemplate extends pulumi.ComponentResource {
         executionRoleArn: this.executionRole.arn,
         taskRoleArn: this.taskRole.arn,
         containerDefinitions: pulumi
-          .all([args.logGroupName, context])
-          .apply(([logGroupName, c]) =>
-            JSON.stringify([
-              sandboxContainerDefinition({ image: args.image, logs: { logGroupName, region: c.region } }),
-            ]),
+          .all([args.image, args.logGroupName, context])
+          .apply(([image, logGroupName, c]) =>
+            JSON.stringify([sandboxContainerDefinition({ image, logs: { logGroupName, region: c.region } })]),
           ),
       },
       { parent: this },

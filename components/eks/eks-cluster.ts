@@ -2,20 +2,29 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { allowAllTrafficPolicy } from "../kubernetes/strict-mode-policies";
+import { defaultAddonVersion } from "./addon-version";
 import { awsContext, awsManagedPolicyArn } from "./aws-arns";
+import { adminAccessEntries } from "./cluster-access";
+import { kubeDnsServiceIp } from "./cluster-dns";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./trust-policies";
 import { vpcCniConfigurationValues } from "./vpc-cni";
 
 /** Every control-plane log stream (EKS docs, "Send control plane logs to CloudWatch Logs"). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
-/** AWS-managed access policy giving cluster-admin (EKS docs, "Access policy permissions"). */
-export const CLUSTER_ADMIN_ACCESS_POLICY =
-  "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+/** The log group EKS writes control-plane logs to, creating it without expiry if it does not exist (same page). */
+export function controlPlaneLogGroupName(clusterName: string): string {
+  return `/aws/eks/${clusterName}/cluster`;
+}
+
+/** What managed nodes need: join the cluster and pull images (EKS docs, "Amazon EKS node IAM role"). */
+export const NODE_ROLE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
 
 export interface EksClusterArgs {
   /** Name of the EKS cluster in AWS; also used in autoscaler tags and IAM conditions. */
   readonly clusterName: string;
-  /** Pinned control-plane version, e.g. "1.34". */
+  /** Pinned control-plane version, e.g. "1.34"; node groups and add-ons follow it. */
   readonly kubernetesVersion: string;
   readonly vpcId: pulumi.Input<string>;
   /** Subnets for nodes, Fargate pods and the control plane's ENIs. */
@@ -26,18 +35,24 @@ export interface EksClusterArgs {
   readonly publicAccessCidrs: readonly string[];
   /** Role given cluster-admin through an access entry; unset: only the creator. */
   readonly adminRoleArn?: string;
+  /** Days control-plane logs are kept. Required; the stack's default comes from `stacks/config.ts` (`eks.logRetentionDays`). */
+  readonly logRetentionDays: number;
+  /** IAM JSON the node role gets besides its managed policies (pulling through the ECR cache); unset: none. */
+  readonly nodeImagePullPolicy?: pulumi.Input<string>;
   /** Pods get /28 prefixes instead of single IPs (110 pods per m6i.2xlarge instead of 58). @default true */
   readonly prefixDelegation?: boolean;
 }
 
 /**
  * The EKS control plane: pinned version, API authentication with access entries, OIDC for IRSA,
- * every log type, secrets encrypted with a rotating KMS key, and the VPC CNI add-on with prefix
- * delegation and network policy enforcement. Node groups and Fargate profiles are separate components.
+ * every log type into a log group with a retention, secrets encrypted with a rotating KMS key, and the
+ * VPC CNI add-on with prefix delegation and strict network policy enforcement. Node groups and Fargate
+ * profiles are separate components; they wait for `nodeAccess` and `vpcCni`.
  */
 export class EksCluster extends pulumi.ComponentResource {
   public readonly cluster: eks.Cluster;
   public readonly clusterName: pulumi.Output<string>;
+  public readonly kubernetesVersion: string;
   public readonly kubeconfig: pulumi.Output<string>;
   public readonly oidcProviderArn: pulumi.Output<string>;
   /** Issuer URL without the scheme, as IAM condition keys use it. */
@@ -46,14 +61,19 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly provider: k8s.Provider;
   /** Role of every managed node: joins the cluster and pulls images, nothing else (the CNI has its own role). */
   public readonly nodeRole: aws.iam.Role;
+  /** The node role's policies: node groups wait for them, so a destroy removes them only after the nodes. */
+  public readonly nodeAccess: pulumi.Resource[];
   public readonly vpcCni: aws.eks.Addon;
   public readonly prefixDelegation: boolean;
   public readonly privateSubnetIds: pulumi.Input<string[]>;
+  /** ClusterIP of kube-dns, for NetworkPolicies that must name it. */
+  public readonly kubeDnsIp: pulumi.Output<string>;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hub:eks:EksCluster", name, {}, opts);
     this.prefixDelegation = args.prefixDelegation ?? true;
     this.privateSubnetIds = args.privateSubnetIds;
+    this.kubernetesVersion = args.kubernetesVersion;
     const { partition } = awsContext(this);
     const secretsKey = new aws.kms.Key(
       `${name}-secrets-key`,
@@ -62,6 +82,12 @@ export class EksCluster extends pulumi.ComponentResource {
         enableKeyRotation: true,
         deletionWindowInDays: 7,
       },
+      { parent: this },
+    );
+    // Made before the cluster, or EKS makes it on the first log line with no expiry at all.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane-logs`,
+      { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: args.logRetentionDays },
       { parent: this },
     );
     this.cluster = new eks.Cluster(
@@ -77,22 +103,67 @@ export class EksCluster extends pulumi.ComponentResource {
         endpointPublicAccess: true,
         publicAccessCidrs: [...args.publicAccessCidrs],
         authenticationMode: eks.AuthenticationMode.Api,
-        accessEntries: adminAccessEntries(args.adminRoleArn),
+        accessEntries: adminAccessEntries(args.adminRoleArn, partition),
         createOidcProvider: true,
         enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
         encryptionConfigKeyArn: secretsKey.arn,
         skipDefaultNodeGroup: true,
         // The vpc-cni add-on below replaces the default one with prefix delegation and its own IRSA role.
         useDefaultVpcCni: true,
+        // CoreDNS is the CoreDns component's, made once the manager nodes exist.
+        corednsAddonOptions: { enabled: false },
       },
-      { parent: this },
+      { parent: this, dependsOn: [logGroup] },
     );
     // apply, not a lifted property: the remote component hands back a Cluster reference.
     this.clusterName = this.cluster.eksCluster.apply((c) => c.name);
     this.kubeconfig = pulumi.secret(this.cluster.kubeconfigJson);
     this.oidcProviderArn = this.cluster.oidcProviderArn;
     this.oidcIssuer = this.cluster.oidcIssuer;
+    this.kubeDnsIp = this.cluster.eksCluster
+      .apply((c) => c.kubernetesNetworkConfig)
+      .apply((network) => kubeDnsServiceIp(network.serviceIpv4Cidr));
+    this.vpcCni = this.createVpcCni(name, partition);
 
+    this.nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      { description: "EKS managed nodes", assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") },
+      { parent: this },
+    );
+    this.nodeAccess = NODE_ROLE_MANAGED_POLICIES.map(
+      (policy) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${policy}`,
+          { role: this.nodeRole.name, policyArn: partition.apply((p) => awsManagedPolicyArn(p, policy)) },
+          { parent: this },
+        ),
+    );
+    if (args.nodeImagePullPolicy !== undefined) {
+      this.nodeAccess.push(
+        new aws.iam.RolePolicy(
+          `${name}-node-image-cache`,
+          { role: this.nodeRole.name, name: "pull-through-cache", policy: args.nodeImagePullPolicy },
+          { parent: this },
+        ),
+      );
+    }
+
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig: this.cluster.kubeconfigJson, enableServerSideApply: true },
+      { parent: this },
+    );
+    // Strict mode leaves a pod no policy selects without traffic: kube-system's add-ons keep all of theirs.
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-kube-system-traffic`,
+      { metadata: { name: "allow-all-traffic", namespace: "kube-system" }, spec: allowAllTrafficPolicy() },
+      { parent: this, provider: this.provider },
+    );
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
+  }
+
+  /** The vpc-cni add-on on its own IRSA role, at the version EKS recommends for the cluster's. */
+  private createVpcCni(name: string, partition: pulumi.Output<string>): aws.eks.Addon {
     const cniRole = new aws.iam.Role(
       `${name}-vpc-cni`,
       {
@@ -105,7 +176,7 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicyAttachment(
+    const cniPolicy = new aws.iam.RolePolicyAttachment(
       `${name}-vpc-cni-policy`,
       {
         role: cniRole.name,
@@ -113,11 +184,12 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.vpcCni = new aws.eks.Addon(
+    return new aws.eks.Addon(
       `${name}-vpc-cni`,
       {
         clusterName: this.clusterName,
         addonName: "vpc-cni",
+        addonVersion: defaultAddonVersion("vpc-cni", this.kubernetesVersion, this),
         serviceAccountRoleArn: cniRole.arn,
         configurationValues: vpcCniConfigurationValues({
           prefixDelegation: this.prefixDelegation,
@@ -127,42 +199,8 @@ export class EksCluster extends pulumi.ComponentResource {
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
       },
-      { parent: this },
+      // On destroy the policy goes only after the add-on, which releases the ENIs it made.
+      { parent: this, dependsOn: [cniPolicy] },
     );
-
-    this.nodeRole = new aws.iam.Role(
-      `${name}-node-role`,
-      { description: "EKS managed nodes", assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") },
-      { parent: this },
-    );
-    for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"]) {
-      new aws.iam.RolePolicyAttachment(
-        `${name}-node-${policy}`,
-        { role: this.nodeRole.name, policyArn: partition.apply((p) => awsManagedPolicyArn(p, policy)) },
-        { parent: this },
-      );
-    }
-
-    this.provider = new k8s.Provider(
-      `${name}-provider`,
-      { kubeconfig: this.cluster.kubeconfigJson, enableServerSideApply: true },
-      { parent: this },
-    );
-    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
   }
-}
-
-/** One access entry giving the admin role cluster-admin, or none. */
-export function adminAccessEntries(
-  adminRoleArn: string | undefined,
-): Record<string, eks.types.input.AccessEntryArgs> {
-  if (adminRoleArn === undefined) return {};
-  return {
-    admin: {
-      principalArn: adminRoleArn,
-      accessPolicies: {
-        clusterAdmin: { policyArn: CLUSTER_ADMIN_ACCESS_POLICY, accessScope: { type: "cluster" } },
-      },
-    },
-  };
 }

@@ -27,6 +27,8 @@ export interface FargateSandboxesArgs {
   readonly namespace: string;
   /** True when the cluster also runs EC2 workers: select only pods labelled for Fargate. */
   readonly sharedWithEc2Workers: boolean;
+  /** IAM JSON the pod execution role gets besides its managed policy (pulling through the ECR cache); unset: none. */
+  readonly imagePullPolicy?: pulumi.Input<string>;
 }
 
 /**
@@ -52,14 +54,25 @@ export class FargateSandboxes extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-pod-execution-policy`,
-      {
-        role: this.podExecutionRole.name,
-        policyArn: partition.apply((p) => awsManagedPolicyArn(p, "AmazonEKSFargatePodExecutionRolePolicy")),
-      },
-      { parent: this },
-    );
+    const access: pulumi.Resource[] = [
+      new aws.iam.RolePolicyAttachment(
+        `${name}-pod-execution-policy`,
+        {
+          role: this.podExecutionRole.name,
+          policyArn: partition.apply((p) => awsManagedPolicyArn(p, "AmazonEKSFargatePodExecutionRolePolicy")),
+        },
+        { parent: this },
+      ),
+    ];
+    if (args.imagePullPolicy !== undefined) {
+      access.push(
+        new aws.iam.RolePolicy(
+          `${name}-pod-execution-image-cache`,
+          { role: this.podExecutionRole.name, name: "pull-through-cache", policy: args.imagePullPolicy },
+          { parent: this },
+        ),
+      );
+    }
     this.profile = new aws.eks.FargateProfile(
       `${name}-profile`,
       {
@@ -71,7 +84,8 @@ export class FargateSandboxes extends pulumi.ComponentResource {
           labels: s.labels ? { ...s.labels } : undefined,
         })),
       },
-      { parent: this },
+      // On destroy the role keeps its rights until EKS has stopped the profile's pods.
+      { parent: this, dependsOn: access },
     );
     this.registerOutputs({ profileArn: this.profile.arn });
   }

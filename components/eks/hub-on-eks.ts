@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { envList, hubKubernetesEnvironment } from "../kubernetes/hub-environment";
+import { envList, HUB_PORT, hubKubernetesEnvironment } from "../kubernetes/hub-environment";
 import { hubPodSpec, hubServiceShape, hubUrlFromStatus } from "../kubernetes/hub-pod-spec";
 import { hubSandboxRules } from "../kubernetes/hub-rbac";
+import { hubTrafficPolicy } from "../kubernetes/strict-mode-policies";
 import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "../kubernetes/placement";
 import { podSecurityLabels, type SandboxSize } from "../kubernetes/sandbox-policies";
 import { hubTokenReadPolicy } from "../shared/hub-token-policy";
@@ -27,7 +28,7 @@ export interface HubOnEksArgs {
   readonly sandboxNamespaceName: string;
   /** Required; the stack's default comes from `stacks/config.ts` (`hub.replicas`). */
   readonly replicas: number;
-  readonly defaultSandboxImage: string;
+  readonly defaultSandboxImage: pulumi.Input<string>;
   readonly defaultSandboxSize: SandboxSize;
   /** ACM certificate: the NLB terminates TLS on 443 and the URL is https (no plain listener). */
   readonly certificateArn?: string;
@@ -93,16 +94,27 @@ export class HubOnEks extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    this.environment = pulumi.all([args.tokenSecretArn, args.region]).apply(([tokenSecretArn, region]) =>
-      hubKubernetesEnvironment({
-        instance: args.instance,
-        tokenSecretArn,
-        region,
-        sandboxNamespace: args.sandboxNamespaceName,
-        placements: args.placements,
-        defaultSandboxImage: args.defaultSandboxImage,
-        defaultSandboxSize: args.defaultSandboxSize,
-      }),
+    this.environment = pulumi
+      .all([args.tokenSecretArn, args.region, args.defaultSandboxImage])
+      .apply(([tokenSecretArn, region, defaultSandboxImage]) =>
+        hubKubernetesEnvironment({
+          instance: args.instance,
+          tokenSecretArn,
+          region,
+          sandboxNamespace: args.sandboxNamespaceName,
+          placements: args.placements,
+          defaultSandboxImage,
+          defaultSandboxSize: args.defaultSandboxSize,
+        }),
+      );
+    // The VPC CNI's strict mode gives a pod no policy selects no traffic (components/eks/vpc-cni.ts).
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-traffic`,
+      {
+        metadata: { name: "hub-traffic", namespace: namespace.metadata.name, labels },
+        spec: hubTrafficPolicy(HUB_PORT),
+      },
+      childOpts,
     );
     const metadata = { name: "hub", namespace: namespace.metadata.name, labels };
     this.deployment = new k8s.apps.v1.Deployment(

@@ -47,6 +47,8 @@ export function managedNodes(name: string, spec: NodeGroupSpec, parent: pulumi.R
     `${name}-nodes`,
     {
       cluster: spec.cluster.cluster,
+      // The launch template names no AMI, so without this pulumi-eks leaves the group on its first version.
+      version: spec.cluster.kubernetesVersion,
       nodeRole: spec.cluster.nodeRole,
       subnetIds: spec.cluster.privateSubnetIds,
       amiType: "AL2023_x86_64_STANDARD",
@@ -59,8 +61,9 @@ export function managedNodes(name: string, spec: NodeGroupSpec, parent: pulumi.R
       taints: spec.taints.map((t) => ({ key: t.key, value: t.value, effect: eksTaintEffect(t.effect) })),
       launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
     },
-    // maxPods assumes the CNI mode: nodes join only after the add-on is configured.
-    { parent, dependsOn: [spec.cluster.vpcCni] },
+    // maxPods assumes the CNI mode: nodes join only after the add-on is configured; and on destroy the
+    // node role keeps its policies until EKS has drained and terminated the instances.
+    { parent, dependsOn: [spec.cluster.vpcCni, ...spec.cluster.nodeAccess] },
   );
   return { nodeGroup, launchTemplate };
 }

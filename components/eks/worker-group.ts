@@ -2,14 +2,15 @@ import * as aws from "@pulumi/aws";
 import type * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { WORKER_LABEL, WORKER_TAINT } from "../kubernetes/placement";
-import { autoscalerAsgTags } from "./autoscaler-tags";
+import { asgTagResourceSuffix, autoscalerAsgTags } from "./autoscaler-tags";
 import type { EksCluster } from "./eks-cluster";
 import { managedNodes } from "./node-group";
 
+/** How many EKS-owned tags this group used to declare ahead of its node-template tags. */
+const PREVIOUS_EKS_TAG_COUNT = 2;
+
 export interface WorkerGroupArgs {
   readonly cluster: EksCluster;
-  /** Name of the cluster in AWS, known up front so tag keys are plain strings. */
-  readonly clusterName: string;
   /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerInstanceType`). */
   readonly instanceType: string;
   /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerMin`). */
@@ -59,15 +60,16 @@ export class WorkerGroup extends pulumi.ComponentResource {
         if (!asg) throw new Error(`node group ${name} reported no autoscaling group`);
         return asg;
       });
-    autoscalerAsgTags(args.clusterName, labels, taints).forEach((tag, index) => {
+    autoscalerAsgTags(labels, taints).forEach((tag, index) => {
       new aws.autoscaling.Tag(
-        `${name}-asg-tag-${index}`,
+        `${name}-asg-tag-${asgTagResourceSuffix(tag.key)}`,
         // Nodes get labels and taints from EKS; the tag is for the autoscaler only.
         {
           autoscalingGroupName: this.asgName,
           tag: { key: tag.key, value: tag.value, propagateAtLaunch: false },
         },
-        { parent: this },
+        // Named by key now; before, by position after EKS's two discovery tags (see docs/deploying.md).
+        { parent: this, aliases: [{ name: `${name}-asg-tag-${index + PREVIOUS_EKS_TAG_COUNT}` }] },
       );
     });
     this.registerOutputs({ nodeGroup: this.nodeGroup, asgName: this.asgName });

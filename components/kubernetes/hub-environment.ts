@@ -12,6 +12,7 @@ import {
   WORKER_TAINT,
   type KubernetesPlacement,
 } from "./placement";
+import { RUN_TIMEOUT_MAX_SECONDS_BEHIND_NLB } from "./nlb-idle-timeout";
 import type { SandboxSize } from "./sandbox-policies";
 
 export const HUB_PORT = 8080;
@@ -45,6 +46,7 @@ export function hubKubernetesEnvironment(args: HubKubernetesEnvArgs): Record<str
     HOST: "0.0.0.0",
     PORT: String(HUB_PORT),
     LOG_LEVEL: "info",
+    HUB_RUN_TIMEOUT_MAX_MS: String(RUN_TIMEOUT_MAX_SECONDS_BEHIND_NLB * 1000),
     HUB_DEFAULT_IMAGE: args.defaultSandboxImage,
     HUB_DEFAULT_CPU: String(args.defaultSandboxSize.cpu),
     HUB_DEFAULT_MEMORY_MIB: String(args.defaultSandboxSize.memoryMiB),

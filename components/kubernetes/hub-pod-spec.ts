@@ -72,8 +72,11 @@ export function hubPodSpec(args: HubPodSpecArgs) {
 }
 
 /**
- * Service annotations for an internet-facing NLB from the in-tree AWS cloud provider; targets only the
- * manager nodes, where the Hub runs, so sandbox workers coming and going never touch the Hub's targets.
+ * Service annotations for an internet-facing NLB from the AWS cloud provider's service controller
+ * (kubernetes/cloud-provider-aws pkg/providers/v1, v1.34): targets only the manager nodes, where the Hub
+ * runs, so sandbox workers coming and going never touch the Hub's targets. Cross-zone is read for NLBs
+ * too (aws_loadbalancer.go, reconcileLBAttributes, which otherwise sets it to false): with two manager
+ * nodes in three zones, the zone without one would send its clients nowhere.
  */
 export const NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
   "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",

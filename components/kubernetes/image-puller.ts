@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { imagePullerPodSpec, type NodePlacement } from "./image-puller-spec";
 
 export interface ImagePullerArgs {
-  /** Images to keep on every worker, e.g. the default sandbox image. */
-  readonly images: readonly string[];
+  /** Images to keep on every worker, e.g. the default sandbox image; a change rolls the puller, pulling it everywhere. */
+  readonly images: pulumi.Input<string[]>;
   /** Where sandboxes land: the worker group's labels and taints. */
   readonly placement: NodePlacement;
   /** Kubernetes provider of the cluster. */
@@ -38,7 +38,10 @@ export class ImagePuller extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           // Rolling all nodes at once is fine: the puller holds no traffic.
           updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
-          template: { metadata: { labels }, spec: imagePullerPodSpec(args.images, args.placement) },
+          template: {
+            metadata: { labels },
+            spec: pulumi.output(args.images).apply((images) => imagePullerPodSpec(images, args.placement)),
+          },
         },
       },
       childOpts,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   podSecurityLabels,
+  SANDBOX_NETWORK_POLICY_NAMES,
   sandboxLimitRangeSpec,
   sandboxNetworkPolicies,
   sandboxQuotaSpec,
@@ -19,6 +20,8 @@ export interface SandboxNamespaceArgs {
   /** Ceiling on sandbox pods in the namespace. */
   readonly maxPods: number;
   readonly vpcCidr: string;
+  /** ClusterIP of kube-dns: sandboxes may send DNS there and nowhere else in the private ranges. */
+  readonly kubeDnsIp: pulumi.Input<string>;
   /** Namespace of the Hub, the only source of ingress. */
   readonly hubNamespace: string;
 }
@@ -54,11 +57,15 @@ export class SandboxNamespace extends pulumi.ComponentResource {
       { metadata: inNamespace("default"), automountServiceAccountToken: false },
       childOpts,
     );
-    const policies = sandboxNetworkPolicies({ vpcCidr: args.vpcCidr, hubNamespace: args.hubNamespace });
-    for (const [policyName, spec] of Object.entries(policies)) {
+    const policies = pulumi
+      .output(args.kubeDnsIp)
+      .apply((kubeDnsIp) =>
+        sandboxNetworkPolicies({ vpcCidr: args.vpcCidr, hubNamespace: args.hubNamespace, kubeDnsIp }),
+      );
+    for (const policyName of SANDBOX_NETWORK_POLICY_NAMES) {
       new k8s.networking.v1.NetworkPolicy(
         `${name}-${policyName}`,
-        { metadata: inNamespace(policyName), spec },
+        { metadata: inNamespace(policyName), spec: policies.apply((all) => all[policyName]) },
         childOpts,
       );
     }

@@ -82,6 +82,8 @@ export function sandboxQuotaSpec(maxPods: number) {
 export interface SandboxNetworkPolicyArgs {
   readonly vpcCidr: string;
   readonly hubNamespace: string;
+  /** ClusterIP of the kube-dns Service. */
+  readonly kubeDnsIp: string;
 }
 
 /** The except list of the internet egress rule: metadata, the VPC and every private range, without repeats. */
@@ -90,8 +92,23 @@ export function blockedEgressCidrs(vpcCidr: string): string[] {
 }
 
 const everyPod = {};
+const DNS_PORTS = [
+  { protocol: "UDP", port: 53 },
+  { protocol: "TCP", port: 53 },
+];
+
+/** The policies' names, known before the kube-dns address is. */
+export const SANDBOX_NETWORK_POLICY_NAMES = [
+  "default-deny",
+  "ingress-from-hub",
+  "egress-internet",
+  "egress-dns",
+] as const;
 
 export function sandboxNetworkPolicies(args: SandboxNetworkPolicyArgs) {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(args.kubeDnsIp)) {
+    throw new Error(`kube-dns ClusterIP must be an IPv4 address, got "${args.kubeDnsIp}"`);
+  }
   return {
     "default-deny": { podSelector: everyPod, policyTypes: ["Ingress", "Egress"] },
     "ingress-from-hub": {
@@ -124,11 +141,11 @@ export function sandboxNetworkPolicies(args: SandboxNetworkPolicyArgs) {
               podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
             },
           ],
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
+          ports: DNS_PORTS,
         },
+        // The VPC CNI's policy agent sees the Service address before kube-proxy rewrites it, and that
+        // address sits in a range the internet rule excepts: allow it by name (aws/aws-network-policy-agent).
+        { to: [{ ipBlock: { cidr: `${args.kubeDnsIp}/32` } }], ports: DNS_PORTS },
       ],
     },
   };

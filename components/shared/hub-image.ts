@@ -7,6 +7,15 @@ import { keepLastImagesPolicy } from "./ecr-lifecycle";
 /** The repository root: the Hub's Dockerfile copies the workspace's lockfile, so it builds from here. */
 export const REPO_ROOT = path.join(__dirname, "..", "..");
 
+/**
+ * awsx.ecr.Image without `imageTag` pushes every build under one tag, `<sha1 of context path,
+ * dockerfile, build args and stack>-container` (pulumi-awsx 3.9, awsx/ecr/image.ts, createUniqueImageName):
+ * a hash of where the build is, not of what it contains, so a changed Hub is pushed under the tag of the
+ * last one. That tag alone may move; every other tag stays immutable. Nothing runs the tag: the Hubs
+ * get `<repository>@sha256:<digest>`, and older images stay by digest until the lifecycle rule expires them.
+ */
+export const AWSX_BUILD_TAG_FILTER = { filter: "*-container", filterType: "WILDCARD" } as const;
+
 export interface HubImageArgs {
   /** A prebuilt image URI; when set nothing is built and no repository is made. */
   readonly prebuiltImageUri?: string;
@@ -33,7 +42,8 @@ export class HubImage extends pulumi.ComponentResource {
       `${name}-repository`,
       {
         imageScanningConfiguration: { scanOnPush: true },
-        imageTagMutability: "IMMUTABLE",
+        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters: [{ ...AWSX_BUILD_TAG_FILTER }],
         // The repository only holds images this stack builds; destroying the stack removes them.
         forceDelete: true,
       },

@@ -12,12 +12,18 @@ export interface EcsFargateInputs {
   readonly network: Network;
   readonly hubImageUri: pulumi.Input<string>;
   readonly hubTokenSecretArn: pulumi.Input<string>;
+  /** The default sandbox image as pulled (through the ECR cache, or as configured). */
+  readonly sandboxImage: pulumi.Input<string>;
+  /** IAM JSON the sandbox execution role needs to pull through the cache; unset without one. */
+  readonly imagePullPolicy?: pulumi.Input<string>;
 }
 
 export interface EcsFargateOutputs {
   readonly hubUrl: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
   readonly tokenSecretArn: pulumi.Input<string>;
+  /** The Hub's environment (no secrets): what `npm run sandboxes` needs to find this Hub's sandboxes. */
+  readonly hubEnvironment: pulumi.Output<Record<string, string>>;
 }
 
 /** The ECS candidate: a Fargate cluster, the sandbox task template, and its own Hub behind a load balancer. */
@@ -37,12 +43,13 @@ export function deployEcsFargate(config: StackConfig, shared: EcsFargateInputs):
     family: family("sandbox"),
     vpcId: network.vpcId,
     hubSecurityGroupId: loadBalancer.hubSecurityGroup.id,
-    image: config.hub.sandboxImage,
+    image: shared.sandboxImage,
     cpu: config.hub.sandboxCpu,
     memoryMiB: config.hub.sandboxMemoryMiB,
     logGroupName: cluster.logGroupName,
+    imagePullPolicy: shared.imagePullPolicy,
   });
-  new HubOnEcs("ecs-hub", {
+  const hub = new HubOnEcs("ecs-hub", {
     family: family("hub"),
     instance: "ecs-fargate",
     image: shared.hubImageUri,
@@ -51,7 +58,7 @@ export function deployEcsFargate(config: StackConfig, shared: EcsFargateInputs):
     cluster,
     sandboxes,
     loadBalancer,
-    defaultSandboxImage: config.hub.sandboxImage,
+    defaultSandboxImage: shared.sandboxImage,
     defaultSandboxSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
     replicas: config.hub.replicas,
     cpuUnits: config.ecs.hubCpuUnits,
@@ -61,5 +68,6 @@ export function deployEcsFargate(config: StackConfig, shared: EcsFargateInputs):
     hubUrl: loadBalancer.url,
     clusterName: cluster.clusterName,
     tokenSecretArn: shared.hubTokenSecretArn,
+    hubEnvironment: hub.environment,
   };
 }

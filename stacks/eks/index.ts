@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CoreDns } from "../../components/eks/core-dns";
 import { EksCluster } from "../../components/eks/eks-cluster";
 import { HubOnEks } from "../../components/eks/hub-on-eks";
 import { ManagerGroup } from "../../components/eks/manager-group";
@@ -29,6 +30,8 @@ export interface EksOutputs {
   readonly tokenSecretArn: pulumi.Output<string>;
   /** HUB_K8S_PLACEMENTS of the Hub, the default first. */
   readonly placements: string[];
+  /** The Hub's environment (no secrets): what `npm run sandboxes` needs to find this Hub's sandboxes. */
+  readonly hubEnvironment: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -48,23 +51,33 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     publicSubnetIds: shared.network.publicSubnetIds,
     publicAccessCidrs: config.eks.publicAccessCidrs,
     adminRoleArn: config.eks.adminRoleArn,
+    logRetentionDays: config.eks.logRetentionDays,
+    nodeImagePullPolicy: shared.imagePullPolicy,
   });
   const manager = new ManagerGroup("eks-manager", {
     cluster,
     instanceType: config.eks.managerInstanceType,
     nodes: config.eks.managerNodes,
   });
+  const maxSandboxPods = modules.reduce((sum, m) => sum + m.maxSandboxPods(config), 0);
+  const coreDns = new CoreDns("eks-coredns", {
+    cluster,
+    maxSandboxPods,
+    dependsOn: [manager.nodeGroup],
+  });
   const sandboxNamespace = new SandboxNamespace("eks-sandboxes", {
     provider: cluster.provider,
     name: SANDBOX_NAMESPACE,
     kubernetesVersion: config.eks.kubernetesVersion,
     defaultSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
-    maxPods: modules.reduce((sum, m) => sum + m.maxSandboxPods(config), 0),
+    maxPods: maxSandboxPods,
     vpcCidr: shared.network.cidrBlock,
+    kubeDnsIp: cluster.kubeDnsIp,
     hubNamespace: HUB_NAMESPACE,
   });
   const context = {
     config,
+    shared,
     cluster,
     clusterName,
     region,
@@ -84,10 +97,10 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     sandboxNamespace: sandboxNamespace.name,
     sandboxNamespaceName: SANDBOX_NAMESPACE,
     replicas: config.hub.replicas,
-    defaultSandboxImage: config.hub.sandboxImage,
+    defaultSandboxImage: shared.sandboxImage,
     defaultSandboxSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
     certificateArn: config.eks.certificateArn,
-    dependsOn: [manager, sandboxNamespace, ...pieces.flatMap((p) => p.resources)],
+    dependsOn: [manager, coreDns, sandboxNamespace, ...pieces.flatMap((p) => p.resources)],
   });
   return {
     hubUrl: hub.url,
@@ -95,5 +108,6 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     kubeconfig: cluster.kubeconfig,
     tokenSecretArn: shared.hubToken.secretArn,
     placements: modules.map((m) => m.placement),
+    hubEnvironment: hub.environment,
   };
 }

@@ -3,10 +3,12 @@ import type { EksCluster } from "../../components/eks/eks-cluster";
 import type { ManagerGroup } from "../../components/eks/manager-group";
 import type { KubernetesPlacement } from "../../components/kubernetes/placement";
 import type { StackConfig } from "../config";
+import type { SharedPieces } from "../shared";
 
 /** What a placement's pieces get from the shared EKS composition. */
 export interface EksContext {
   readonly config: StackConfig;
+  readonly shared: SharedPieces;
   readonly cluster: EksCluster;
   readonly clusterName: string;
   readonly region: pulumi.Output<string>;

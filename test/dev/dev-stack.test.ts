@@ -45,7 +45,12 @@ describe("dev stack: one of each shared piece", () => {
   });
 
   it("outputs each candidate under its own key", () => {
-    expect(Object.keys(outputs.ecs).sort()).toEqual(["clusterName", "hubUrl", "tokenSecretArn"]);
+    expect(Object.keys(outputs.ecs).sort()).toEqual([
+      "clusterName",
+      "hubEnvironment",
+      "hubUrl",
+      "tokenSecretArn",
+    ]);
     expect(outputs.eks).toMatchObject({ placements: ["ec2", "fargate"] });
     expect(outputs.eks.clusterName).not.toBe(outputs.ecs.clusterName);
   });

@@ -8,6 +8,7 @@ import { HubLoadBalancer } from "../../components/ecs/hub-load-balancer";
 import { HubOnEcs } from "../../components/ecs/hub-on-ecs";
 import { SandboxTaskTemplate } from "../../components/ecs/sandbox-task-template";
 import { installMocks, promiseOf, type RecordedResource, type Recorder } from "../harness/mocks";
+import { hubTestApp } from "../harness/hub-test-app";
 import { mockArn } from "../harness/remote-stubs";
 
 const TOKEN_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hub-token-AbCdEf";
@@ -57,6 +58,10 @@ const named = (type: string, name: string): RecordedResource => recorder.one(typ
 const policyOf = (name: string) => JSON.parse(named("aws:iam/rolePolicy:RolePolicy", name).inputs.policy);
 const containersOf = (name: string) =>
   JSON.parse(named("aws:ecs/taskDefinition:TaskDefinition", name).inputs.containerDefinitions);
+const hubEnvironmentOfTaskDefinition = (name: string): Record<string, string> =>
+  Object.fromEntries(
+    containersOf(name)[0].environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
 const rulesOn = (securityGroup: string) =>
   recorder.resources.filter(
     (r) =>
@@ -209,6 +214,25 @@ describe("load balancer", () => {
     const targets = named("aws:lb/targetGroup:TargetGroup", "entry-targets");
     expect(targets.inputs).toMatchObject({ targetType: "ip", port: 8080, protocol: "HTTP" });
     expect(targets.inputs.healthCheck.path).toBe("/healthz");
+  });
+
+  it("checks a path that stays healthy while ECS is unreachable, so ECS does not replace every Hub for it", async () => {
+    const { app, fake } = await (await hubTestApp()).fakeHub();
+    try {
+      fake.pingError = new Error("ECS throttled the DescribeClusters call");
+      const path = named("aws:lb/targetGroup:TargetGroup", "entry-targets").inputs.healthCheck.path;
+      expect((await app.inject({ method: "GET", url: path })).statusCode).toBe(200);
+      // The Hub still tells whoever asks that it cannot reach its orchestrator.
+      expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(503);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("outlasts the longest run the Hub allows: the idle timeout is above HUB_RUN_TIMEOUT_MAX_MS", () => {
+    const env = hubEnvironmentOfTaskDefinition("hub-task-definition");
+    const idle = named("aws:lb/loadBalancer:LoadBalancer", "entry-alb").inputs.idleTimeout;
+    expect(Number(env.HUB_RUN_TIMEOUT_MAX_MS)).toBeLessThan(idle * 1000);
   });
 
   it("forwards HTTP without a certificate", () => {

@@ -18,7 +18,12 @@ const hubContainer = () =>
 
 describe("ecs-fargate stack", () => {
   it("outputs the Hub URL, the cluster name and the token secret ARN", () => {
-    expect(Object.keys(outputs.ecs).sort()).toEqual(["clusterName", "hubUrl", "tokenSecretArn"]);
+    expect(Object.keys(outputs.ecs).sort()).toEqual([
+      "clusterName",
+      "hubEnvironment",
+      "hubUrl",
+      "tokenSecretArn",
+    ]);
     expect(outputs.ecs.hubUrl).toMatch(/^http:\/\//);
     expect(outputs.ecs.clusterName).toBe("ecs-cluster-mocked");
     // The shared HubToken's secret, not a secret of the ECS candidate's own.

@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { autoDiscoveryArg, autoscalerAsgTags } from "../../components/eks/autoscaler-tags";
+import {
+  asgTagResourceSuffix,
+  autoDiscoveryArg,
+  autoscalerAsgTags,
+  eksOwnedAsgTagKeys,
+} from "../../components/eks/autoscaler-tags";
 import { clusterAutoscalerValues } from "../../components/eks/cluster-autoscaler-values";
 import { EXPENDABLE_PODS_PRIORITY_CUTOFF } from "../../components/kubernetes/overprovisioning-spec";
 import { MANAGER_LABEL, WORKER_LABEL, WORKER_TAINT } from "../../components/kubernetes/placement";
 
 describe("autoscalerAsgTags", () => {
-  it("tags for auto-discovery and describes the nodes' label and taint for scale from zero", () => {
-    expect(autoscalerAsgTags("c1", [WORKER_LABEL], [WORKER_TAINT])).toEqual([
-      { key: "k8s.io/cluster-autoscaler/enabled", value: "true" },
-      { key: "k8s.io/cluster-autoscaler/c1", value: "owned" },
+  it("describes the nodes' label and taint for scale from zero, and nothing EKS tags itself", () => {
+    expect(autoscalerAsgTags([WORKER_LABEL], [WORKER_TAINT])).toEqual([
       { key: "k8s.io/cluster-autoscaler/node-template/label/sandbox.hub/pool", value: "workers" },
       {
         key: "k8s.io/cluster-autoscaler/node-template/taint/sandbox.hub/dedicated",
@@ -17,18 +20,21 @@ describe("autoscalerAsgTags", () => {
     ]);
   });
 
-  it("has only the discovery tags for an untainted, unlabelled group", () => {
-    expect(autoscalerAsgTags("c1", [], []).map((t) => t.key)).toEqual([
-      "k8s.io/cluster-autoscaler/enabled",
-      "k8s.io/cluster-autoscaler/c1",
-    ]);
+  it("has no tags for an untainted, unlabelled group", () => {
+    expect(autoscalerAsgTags([], [])).toEqual([]);
   });
 
   it("refuses two labels with the same key and an empty cluster name", () => {
-    expect(() => autoscalerAsgTags("c1", [WORKER_LABEL, MANAGER_LABEL], [])).toThrow(
+    expect(() => autoscalerAsgTags([WORKER_LABEL, MANAGER_LABEL], [])).toThrow(
       /repeat key\(s\): k8s.io\/cluster-autoscaler\/node-template\/label\/sandbox.hub\/pool/,
     );
-    expect(() => autoscalerAsgTags("", [], [])).toThrow(/cluster name must not be empty/);
+    expect(() => eksOwnedAsgTagKeys("")).toThrow(/cluster name must not be empty/);
+  });
+
+  it("names each tag resource after its key, so removing one never renumbers the others", () => {
+    expect(autoscalerAsgTags([WORKER_LABEL], [WORKER_TAINT]).map((t) => asgTagResourceSuffix(t.key))).toEqual(
+      ["label-sandbox-hub-pool", "taint-sandbox-hub-dedicated"],
+    );
   });
 
   it("discovers exactly the groups those tags mark", () => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
         publicAccessCidrs: ["203.0.113.0/24"],
         certificateArn: CERTIFICATE,
       },
-      "sandbox-platform:hub": { imageUri: "ghcr.io/example/hub:1.0.0" },
+      "sandbox-platform:hub": { imageUri: "ghcr.io/example/hub:1.0.0", pullThroughCache: false },
     },
   }));
 });
@@ -50,6 +50,18 @@ describe("eks-fargate: what it leaves out", () => {
     expect(recorder.ofType("aws:ecr/repository:Repository")).toEqual([]);
     const hub = recorder.one("kubernetes:apps/v1:Deployment", "eks-hub-deployment").inputs;
     expect(hub.spec.template.spec.containers[0].image).toBe("ghcr.io/example/hub:1.0.0");
+  });
+});
+
+describe("eks-fargate: hub.pullThroughCache off", () => {
+  it("makes no cache rule, gives no role import rights and pulls the image as configured", () => {
+    expect(recorder.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")).toEqual([]);
+    expect(recorder.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).not.toContain(
+      "eks-fargate-pod-execution-image-cache",
+    );
+    expect(hubEnvFromRecorder(recorder).HUB_DEFAULT_IMAGE).toBe(
+      "public.ecr.aws/docker/library/python:3.12-slim",
+    );
   });
 });
 
@@ -103,6 +115,15 @@ describe("eks-fargate: the Fargate profile", () => {
       recorder.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "eks-fargate-pod-execution-policy")
         .inputs.policyArn,
     ).toBe("arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy");
+  });
+
+  it("keeps its pod execution role's policy until EKS has stopped the profile's pods (destroy order)", () => {
+    const profile = recorder.one("aws:eks/fargateProfile:FargateProfile");
+    const policy = recorder.one(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "eks-fargate-pod-execution-policy",
+    );
+    expect(recorder.waitsFor(profile, policy)).toBe(true);
   });
 
   it("sizes the sandbox quota for Fargate's 1000 pods", () => {

@@ -41,9 +41,13 @@ describe("nodeLaunchTemplateSettings", () => {
 });
 
 describe("vpcCniConfigurationValues", () => {
-  it("turns on prefix delegation with one warm prefix and network policy enforcement", () => {
+  it("turns on prefix delegation with one warm prefix and strict network policy enforcement", () => {
     expect(JSON.parse(vpcCniConfigurationValues({ prefixDelegation: true, networkPolicy: true }))).toEqual({
-      env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" },
+      env: {
+        ENABLE_PREFIX_DELEGATION: "true",
+        WARM_PREFIX_TARGET: "1",
+        NETWORK_POLICY_ENFORCING_MODE: "strict",
+      },
       enableNetworkPolicy: "true",
     });
   });

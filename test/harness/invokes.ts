@@ -2,7 +2,14 @@
  * Answers for the provider functions (invokes) the program calls. An invoke not listed here
  * fails the run with `Mock not implemented: <token>`, so a new data source cannot slip in unseen.
  */
-import { MOCK_ACCOUNT, MOCK_REGION, type Inputs } from "./remote-stubs";
+import { MOCK_ACCOUNT, MOCK_REGION, mockPartition, type Inputs } from "./remote-stubs";
+
+/** Each partition's DNS suffix (AWS General Reference, "AWS service endpoints"). */
+const DNS_SUFFIXES: Record<string, string> = {
+  aws: "amazonaws.com",
+  "aws-us-gov": "amazonaws.com",
+  "aws-cn": "amazonaws.com.cn",
+};
 
 type Invoke = (inputs: Inputs) => Inputs;
 
@@ -31,10 +38,20 @@ export const INVOKES: Record<string, Invoke> = {
   "aws:index/getRegion:getRegion": () => ({ id: MOCK_REGION, name: MOCK_REGION, region: MOCK_REGION }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: MOCK_ACCOUNT,
-    arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mocked`,
+    arn: `arn:${mockPartition.name}:iam::${MOCK_ACCOUNT}:user/mocked`,
     userId: "MOCKED",
   }),
-  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+  "aws:index/getPartition:getPartition": () => ({
+    partition: mockPartition.name,
+    dnsSuffix: DNS_SUFFIXES[mockPartition.name] ?? "amazonaws.com",
+    id: mockPartition.name,
+  }),
+  // A made-up build of the add-on for the version asked, so tests see which version was asked for.
+  "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
+    ...inputs,
+    id: inputs.addonName,
+    version: `v0.0.0-mocked-for-${inputs.kubernetesVersion}`,
+  }),
   "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
     names: ["a", "b", "c"].map((z) => `${MOCK_REGION}${z}`),
     zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],

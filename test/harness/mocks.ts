@@ -16,8 +16,8 @@ export interface RecordedResource {
   parentUrn?: string;
   /** URNs of the resources this one waits for (dependsOn and inputs from other resources). */
   dependencies?: string[];
-  /** Types this resource was known by before (`aliases: [{ type }]`). */
-  aliasTypes?: string[];
+  /** What this resource was known as before (`aliases: [{ name }, { type }]`), empty fields left out. */
+  aliases?: { name?: string; type?: string }[];
 }
 
 export interface RecordedInvoke {
@@ -95,7 +95,7 @@ interface MonitorRequest {
   getName(): string;
   getParent(): string;
   getDependenciesList(): string[];
-  getAliasesList(): { getSpec(): { getType(): string } | undefined }[];
+  getAliasesList(): { getSpec(): { getType(): string; getName(): string } | undefined }[];
 }
 type MonitorCallback = (err: unknown, response?: { getUrn(): string }) => void;
 interface PatchableMonitor {
@@ -147,10 +147,13 @@ export async function installMocks(project: string, stack: string, preview = fal
         record.urn = response.getUrn();
         record.parentUrn = req.getParent() || undefined;
         record.dependencies = req.getDependenciesList();
-        record.aliasTypes = req
-          .getAliasesList()
-          .map((alias) => alias.getSpec()?.getType() ?? "")
-          .filter((type) => type !== "");
+        record.aliases = req.getAliasesList().map((alias) => {
+          const spec = alias.getSpec();
+          return {
+            ...(spec?.getName() ? { name: spec.getName() } : {}),
+            ...(spec?.getType() ? { type: spec.getType() } : {}),
+          };
+        });
       }
       callback(err, response);
     });

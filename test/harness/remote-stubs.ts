@@ -9,8 +9,11 @@ type Stub = (name: string, inputs: Inputs) => Inputs;
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "eu-west-1";
 
+/** The partition the mocked account lives in: tests of aws-cn / aws-us-gov behaviour change it. */
+export const mockPartition = { name: "aws" };
+
 export const mockArn = (service: string, resource: string): string =>
-  `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:mocked-${resource}`;
+  `arn:${mockPartition.name}:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:mocked-${resource}`;
 
 const OIDC_ISSUER = `https://oidc.eks.${MOCK_REGION}.amazonaws.com/id/MOCKED0123456789`;
 
@@ -24,7 +27,7 @@ const clusterStub: Stub = (name, inputs) => ({
   kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config" }),
   clusterSecurityGroupId: `mocked-sg-${name}-cluster`,
   nodeSecurityGroupId: `mocked-sg-${name}-nodes`,
-  oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${OIDC_ISSUER.replace("https://", "")}`,
+  oidcProviderArn: `arn:${mockPartition.name}:iam::${MOCK_ACCOUNT}:oidc-provider/${OIDC_ISSUER.replace("https://", "")}`,
   oidcProviderUrl: OIDC_ISSUER,
   oidcIssuer: OIDC_ISSUER.replace("https://", ""),
   eksCluster: {
@@ -33,11 +36,16 @@ const clusterStub: Stub = (name, inputs) => ({
     id: `${name}-eksCluster-mocked`,
     version: inputs.version,
     vpcConfig: { clusterSecurityGroupId: `mocked-sg-${name}-eks` },
+    // EKS picks 10.100.0.0/16 or 172.20.0.0/16; a VPC in 10/8 gets the latter.
+    kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" },
     identities: [{ oidcs: [{ issuer: OIDC_ISSUER }] }],
   },
   core: {
     cluster: { name: `${name}-eksCluster-mocked` },
-    oidcProvider: { arn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/mocked`, url: OIDC_ISSUER },
+    oidcProvider: {
+      arn: `arn:${mockPartition.name}:iam::${MOCK_ACCOUNT}:oidc-provider/mocked`,
+      url: OIDC_ISSUER,
+    },
   },
 });
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { installMocks, type Recorder } from "./mocks";
+import { mockPartition } from "./remote-stubs";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 export const STACKS = ["dev", "eks-ec2", "eks-fargate", "ecs-fargate"] as const;
@@ -42,9 +43,10 @@ export interface StackRun {
  */
 export async function runStack(
   stack: StackName,
-  options: { overrides?: Record<string, unknown>; preview?: boolean } = {},
+  options: { overrides?: Record<string, unknown>; preview?: boolean; partition?: string } = {},
 ): Promise<StackRun> {
   const project = projectName();
+  mockPartition.name = options.partition ?? "aws";
   const recorder = await installMocks(project, stack, options.preview ?? false);
   pulumi.runtime.setAllConfig(stackConfig(stack, options.overrides));
   const program = (await import(join(REPO_ROOT, "index.ts"))) as Record<string, unknown> & {

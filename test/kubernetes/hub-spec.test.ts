@@ -59,6 +59,7 @@ describe("hubKubernetesEnvironment", () => {
       HOST: "0.0.0.0",
       PORT: "8080",
       LOG_LEVEL: "info",
+      HUB_RUN_TIMEOUT_MAX_MS: "330000",
       HUB_DEFAULT_IMAGE: "public.ecr.aws/docker/library/python:3.12-slim",
       HUB_DEFAULT_CPU: "0.1",
       HUB_DEFAULT_MEMORY_MIB: "128",

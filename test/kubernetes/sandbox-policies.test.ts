@@ -5,6 +5,7 @@ import {
   blockedEgressCidrs,
   milliCpu,
   podSecurityLabels,
+  SANDBOX_NETWORK_POLICY_NAMES,
   sandboxLimitRangeSpec,
   sandboxNetworkPolicies,
   sandboxQuotaSpec,
@@ -58,7 +59,11 @@ describe("sandbox sizes", () => {
 });
 
 describe("sandboxNetworkPolicies", () => {
-  const policies = sandboxNetworkPolicies({ vpcCidr: "10.0.0.0/16", hubNamespace: "hub" });
+  const policies = sandboxNetworkPolicies({
+    vpcCidr: "10.0.0.0/16",
+    hubNamespace: "hub",
+    kubeDnsIp: "172.20.0.10",
+  });
 
   it("denies all ingress and egress by default", () => {
     expect(policies["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -89,13 +94,24 @@ describe("sandboxNetworkPolicies", () => {
     ]);
   });
 
-  it("allows DNS to kube-dns only, over UDP and TCP 53", () => {
-    const rule = policies["egress-dns"].egress[0]!;
-    expect(rule.to[0]!.podSelector).toEqual({ matchLabels: { "k8s-app": "kube-dns" } });
-    expect(rule.ports).toEqual([
-      { protocol: "UDP", port: 53 },
-      { protocol: "TCP", port: 53 },
-    ]);
+  it("allows DNS to kube-dns only, over UDP and TCP 53: its pods, and its ClusterIP by address", () => {
+    const [pods, service] = policies["egress-dns"].egress;
+    expect(pods!.to[0]).toMatchObject({ podSelector: { matchLabels: { "k8s-app": "kube-dns" } } });
+    // The internet rule excepts 172.16/12, where the ClusterIP lives: only this explicit rule admits it.
+    expect(service!.to).toEqual([{ ipBlock: { cidr: "172.20.0.10/32" } }]);
+    for (const rule of [pods!, service!]) {
+      expect(rule.ports).toEqual([
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ]);
+    }
+  });
+
+  it("names its policies before the kube-dns address is known, and refuses an address that is not one", () => {
+    expect(Object.keys(policies)).toEqual([...SANDBOX_NETWORK_POLICY_NAMES]);
+    expect(() =>
+      sandboxNetworkPolicies({ vpcCidr: "10.0.0.0/16", hubNamespace: "hub", kubeDnsIp: "kube-dns" }),
+    ).toThrow(/kube-dns ClusterIP must be an IPv4 address, got "kube-dns"/);
   });
 
   it("does not repeat a VPC CIDR that equals a private range", () => {

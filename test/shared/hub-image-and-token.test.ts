@@ -7,6 +7,32 @@ import type * as HubImageModule from "../../components/shared/hub-image";
 import type * as HubTokenModule from "../../components/shared/hub-token";
 
 let recorder: Recorder;
+
+/** ECR's rule for a repository's tag mutability (ECR API, ImageTagMutabilityExclusionFilter: `*` matches any run). */
+function tagMayMove(repository: Record<string, any>, tag: string): boolean {
+  const matches = (filter: string) =>
+    new RegExp(
+      `^${filter
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    ).test(tag);
+  const excluded = (repository.imageTagMutabilityExclusionFilters ?? []).some((f: { filter: string }) =>
+    matches(f.filter),
+  );
+  switch (repository.imageTagMutability ?? "MUTABLE") {
+    case "MUTABLE":
+      return true;
+    case "IMMUTABLE":
+      return false;
+    case "IMMUTABLE_WITH_EXCLUSION":
+      return excluded;
+    case "MUTABLE_WITH_EXCLUSION":
+      return !excluded;
+    default:
+      throw new Error(`unknown mutability ${String(repository.imageTagMutability)}`);
+  }
+}
 let modules: { image: typeof HubImageModule; token: typeof HubTokenModule };
 
 beforeAll(async () => {
@@ -24,7 +50,6 @@ describe("HubImage", () => {
     await settled(recorder);
     const repository = recorder.one("aws:ecr/repository:Repository", "built-repository");
     expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
-    expect(repository.inputs.imageTagMutability).toBe("IMMUTABLE");
     const lifecycle = recorder.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", "built-lifecycle");
     expect(JSON.parse(lifecycle.inputs.policy).rules[0].selection.countNumber).toBe(7);
     const image = recorder.one("awsx:ecr:Image", "built-image");
@@ -33,6 +58,19 @@ describe("HubImage", () => {
     expect(image.inputs.platform).toBe("linux/amd64");
     expect(uri).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/mocked-built-image@sha256:mocked`);
     expect(recorder.parentOf(image)?.type).toBe("hub:shared:HubImage");
+  });
+
+  it("lets the one tag awsx re-pushes on every build move, and no other (the second `pulumi up` pushes again)", async () => {
+    await settled(recorder);
+    const repository = recorder.one("aws:ecr/repository:Repository", "built-repository").inputs;
+    const image = recorder.one("awsx:ecr:Image", "built-image").inputs;
+    // No tag or name of ours: awsx 3.9 tags `<sha1 of where the build is>-container`, the same every build.
+    expect(image.imageTag).toBeUndefined();
+    expect(image.imageName).toBeUndefined();
+    const awsxTag = `${"0123456789abcdef".repeat(2)}01234567-container`;
+    expect(tagMayMove(repository, awsxTag)).toBe(true);
+    expect(tagMayMove(repository, "v1.2.3")).toBe(false);
+    expect(tagMayMove(repository, "latest")).toBe(false);
   });
 
   it("uses a prebuilt image as given and builds nothing", async () => {

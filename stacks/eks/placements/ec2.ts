@@ -28,7 +28,6 @@ function deploy(context: EksContext): PlacementPieces {
   const { config, cluster, clusterName } = context;
   const workers = new WorkerGroup("eks-workers", {
     cluster,
-    clusterName,
     instanceType: config.eks.workerInstanceType,
     minSize: config.eks.workerMin,
     desiredSize: config.eks.workerDesired,
@@ -57,7 +56,7 @@ function deploy(context: EksContext): PlacementPieces {
   const imagePuller = new ImagePuller(
     "eks-image-puller",
     {
-      images: [config.hub.sandboxImage],
+      images: context.shared.prePulledImages,
       placement: { nodeSelector: labelsOf(WORKER_LABEL), tolerations: [WORKER_TAINT] },
       provider: cluster.provider,
     },

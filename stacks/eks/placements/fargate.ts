@@ -14,6 +14,7 @@ function deploy(context: EksContext): PlacementPieces {
     clusterName: context.clusterName,
     namespace: context.sandboxNamespaceName,
     sharedWithEc2Workers: context.multiplePlacements,
+    imagePullPolicy: context.shared.imagePullPolicy,
   });
   return { resources: [fargate] };
 }

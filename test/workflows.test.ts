@@ -54,10 +54,18 @@ describe("CI workflows", () => {
   });
 
   it("run `npm test` before any step that holds AWS credentials, in the job or in one it needs", () => {
-    const testsIn = (job: Job) => job.steps.some((s) => s.run === "npm test");
+    // .ci/run installs what the tests need and ends with `npm test`.
+    const runsTests = (step: Step) => step.run === "npm test" || step.run?.trim() === ".ci/run";
+    expect(
+      readFileSync(join(REPO_ROOT, ".ci", "run"), "utf8")
+        .trim()
+        .split("\n")
+        .at(-1),
+    ).toBe("npm test");
+    const testsIn = (job: Job) => job.steps.some(runsTests);
     for (const { file, name, job } of allJobs.filter(({ job }) => job.steps.some(isCredentials))) {
       const testedBefore =
-        (testsIn(job) && stepIndex(job, (s) => s.run === "npm test") < stepIndex(job, isCredentials)) ||
+        (testsIn(job) && stepIndex(job, runsTests) < stepIndex(job, isCredentials)) ||
         needsOf(job).some((needed) =>
           allJobs.some((j) => j.file === file && j.name === needed && testsIn(j.job)),
         );

@@ -12,7 +12,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 import type { EcsTarget } from "./targets";
-import { eachLimited, waitUntil } from "./wait";
+import { forEachLimited } from "../../hub-app/src/bench/settle";
+import { waitUntil } from "./wait";
 
 /** StopTask's reason, shown in the console for every task this stopped. */
 export const STOP_REASON = "sandbox.hub: stopped before the stack was destroyed";
@@ -50,7 +51,7 @@ export async function stopEcsSandboxes(
   const running = await describe(ecs, target.cluster, await listRunning(ecs, target.cluster));
   // The Hub's own service tasks carry no instance tag; another stack's Hub has another instance.
   const ours = running.filter((task) => instanceOf(task) === target.instance).map((task) => task.taskArn!);
-  await eachLimited(ours, 10, async (task) => {
+  await forEachLimited(ours, 10, async (task) => {
     await ecs.send(new StopTaskCommand({ cluster: target.cluster, task, reason: STOP_REASON }));
   });
   // A task stopped more than an hour ago is no longer described (a failure, MISSING): gone as well.

@@ -5,7 +5,8 @@
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 import type { KubernetesTarget } from "./targets";
-import { eachLimited, waitUntil } from "./wait";
+import { forEachLimited } from "../../hub-app/src/bench/settle";
+import { waitUntil } from "./wait";
 
 async function listPods(core: CoreV1Api, target: KubernetesTarget): Promise<V1Pod[]> {
   const labelSelector = `${METADATA_KEY.instance}=${target.instance}`;
@@ -32,7 +33,7 @@ export async function stopKubernetesSandboxes(
   options: { readonly deadline: number },
 ): Promise<{ readonly stopped: number }> {
   const pods = await listPods(core, target);
-  await eachLimited(pods, 10, async (pod) => {
+  await forEachLimited(pods, 10, async (pod) => {
     try {
       await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: target.namespace });
     } catch (error) {

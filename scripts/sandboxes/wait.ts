@@ -11,16 +11,3 @@ export async function waitUntil(
     delayMs = Math.min(delayMs * 2, 10_000);
   }
 }
-
-/** Runs `work` on every item, at most `limit` at a time. */
-export async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
-}

@@ -78,21 +78,13 @@ describe("the ECR Public pull-through cache", () => {
     });
   });
 
-  it("is in place before the sandboxes that pull through it can start", () => {
-    const fargate = recorder.one("aws:eks/fargateProfile:FargateProfile");
-    expect(
-      recorder.waitsFor(
-        fargate,
-        recorder.one("aws:iam/rolePolicy:RolePolicy", "eks-fargate-pod-execution-image-cache"),
-      ),
-    ).toBe(true);
-    const hubService = recorder.one("aws:ecs/service:Service");
-    expect(
-      recorder.waitsFor(
-        hubService,
-        recorder.one("aws:iam/rolePolicy:RolePolicy", "ecs-sandboxes-execution-image-cache"),
-      ),
-    ).toBe(true);
+  it.each([
+    ["aws:eks/fargateProfile:FargateProfile", "eks-fargate-pod-execution-image-cache"],
+    ["aws:ecs/service:Service", "ecs-sandboxes-execution-image-cache"],
+  ])("is in place before the sandboxes that pull through it can start (%s)", (user, policy) => {
+    expect(recorder.waitsFor(recorder.one(user), recorder.one("aws:iam/rolePolicy:RolePolicy", policy))).toBe(
+      true,
+    );
   });
 });
 

@@ -13,6 +13,11 @@ const ALLOWED: Record<string, string[]> = {
   ecs: ["shared"],
 };
 
+const HUB_FILES_ECS_MAY_IMPORT = [
+  "../../hub-app/src/orchestrator/ecs/fargate-sizes",
+  "../../hub-app/src/orchestrator/metadata-keys",
+];
+
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
   return [...text.matchAll(/^(?:import|export)[^;]*?from\s+"([^"]+)"/gms)].map((m) => m[1]!);
@@ -33,8 +38,9 @@ describe("components/ layering", () => {
         .filter((source) => {
           const target = /^\.\.\/([^/]+)\//.exec(source)?.[1];
           if (source.startsWith("./")) return false;
-          // The Fargate size table is the Hub's own (components/ecs/fargate-task.ts says why).
-          if (source === "../../hub-app/src/orchestrator/ecs/fargate-sizes") return area !== "ecs";
+          // The Hub's own import-free files: the Fargate size table (components/ecs/fargate-task.ts says
+          // why) and the metadata keys its sandboxes carry, which the ECS task role's conditions name.
+          if (HUB_FILES_ECS_MAY_IMPORT.includes(source)) return area !== "ecs";
           return target === undefined || !allowed.includes(target);
         })
         .map((source) => `${file} -> ${source}`),

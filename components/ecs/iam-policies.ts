@@ -3,10 +3,22 @@
  * statement is tested on its own. Action and condition-key names follow the AWS Service
  * Authorization Reference, "Actions, resources, and condition keys for Amazon ECS".
  */
+import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 import type { AwsContext } from "./aws-context";
 
-/** The tag the Hub keeps a sandbox's expiry in (hub-app/src/orchestrator/metadata-keys.ts). */
-export const SANDBOX_EXPIRY_TAG = "sandbox.hub/expires-at";
+/**
+ * Tags the Hub may write on a running sandbox: the expiry (PATCH /v1/containers/:id), and what a
+ * warm-pool claim writes (hub-app/src/orchestrator/ecs/claim-tags.ts: created-at, expires-at, ports,
+ * the env in `env-00`, `env-01`, ...). Never the instance or id tags that say whose sandbox it is.
+ */
+export const RETAGGABLE_TAG_PATTERNS = [
+  METADATA_KEY.expiresAt,
+  METADATA_KEY.createdAt,
+  METADATA_KEY.ports,
+  `${METADATA_KEY.env}-*`,
+] as const;
+/** Tags a claim removes, turning a warm-pool member into a student's sandbox. */
+export const CLAIM_REMOVED_TAGS = [METADATA_KEY.warmPool, METADATA_KEY.warmOwner] as const;
 
 export type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -138,13 +150,23 @@ export function hubTaskRoleStatements(scope: HubTaskRoleScope): PolicyStatement[
       Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
     },
     {
-      Sid: "MoveSandboxExpiry",
+      Sid: "RetagRunningSandboxes",
       Effect: "Allow",
       Action: ["ecs:TagResource"],
-      // PATCH /v1/containers/:id keeps a sandbox alive by re-tagging its expiry; no other tag may change.
+      // Moving an expiry, claiming a warm member: only these keys (aws:TagKeys, ECS service authorization reference).
       Resource: clusterTasks,
       Condition: {
-        "ForAllValues:StringEquals": { "aws:TagKeys": [SANDBOX_EXPIRY_TAG] },
+        "ForAllValues:StringLike": { "aws:TagKeys": [...RETAGGABLE_TAG_PATTERNS] },
+        Null: { "aws:TagKeys": "false" },
+      },
+    },
+    {
+      Sid: "ClaimWarmPoolMembers",
+      Effect: "Allow",
+      Action: ["ecs:UntagResource"],
+      Resource: clusterTasks,
+      Condition: {
+        "ForAllValues:StringEquals": { "aws:TagKeys": [...CLAIM_REMOVED_TAGS] },
         Null: { "aws:TagKeys": "false" },
       },
     },

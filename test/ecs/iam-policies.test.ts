@@ -7,6 +7,7 @@ import {
   taskExecutionManagedPolicyArn,
   type PolicyStatement,
 } from "../../components/ecs/iam-policies";
+import { claimTags } from "../../hub-app/src/orchestrator/ecs/claim-tags";
 import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 
 const context = { partition: "aws", region: "eu-west-1", accountId: "123456789012" };
@@ -74,7 +75,8 @@ describe("hubTaskRoleStatements", () => {
       "ManageTasksInCluster",
       "ListTasksInCluster",
       "TagSandboxTasksAtLaunch",
-      "MoveSandboxExpiry",
+      "RetagRunningSandboxes",
+      "ClaimWarmPoolMembers",
       "RegisterSandboxTaskDefinitions",
       "PassSandboxRolesToEcsTasks",
     ]);
@@ -128,12 +130,54 @@ describe("hubTaskRoleStatements", () => {
     });
   });
 
-  it("re-tags only this cluster's tasks, and only their expiry tag, the one the Hub reads", () => {
-    expect(statement("MoveSandboxExpiry")).toMatchObject({
+  it("re-tags only this cluster's tasks, and only the keys an expiry move or a claim writes", () => {
+    expect(statement("RetagRunningSandboxes")).toMatchObject({
       Action: ["ecs:TagResource"],
       Resource: `${ecsArn}:task/sandboxes/*`,
       Condition: {
-        "ForAllValues:StringEquals": { "aws:TagKeys": [METADATA_KEY.expiresAt] },
+        "ForAllValues:StringLike": {
+          "aws:TagKeys": [
+            METADATA_KEY.expiresAt,
+            METADATA_KEY.createdAt,
+            METADATA_KEY.ports,
+            `${METADATA_KEY.env}-*`,
+          ],
+        },
+        Null: { "aws:TagKeys": "false" },
+      },
+    });
+  });
+
+  it("covers every tag a warm-pool claim writes (the Hub's own claimTags), and none that says whose it is", () => {
+    const allowed = (
+      statement("RetagRunningSandboxes").Condition!["ForAllValues:StringLike"]!["aws:TagKeys"] as string[]
+    ).map(
+      (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, ".*")}$`),
+    );
+    const claim = {
+      createdAt: new Date("2030-01-01T00:00:00Z"),
+      expiresAt: new Date("2030-01-01T01:00:00Z"),
+      ports: [3000, 8000],
+      // Big enough to need several env tags.
+      env: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`VAR_${i}`, "x".repeat(40)])),
+    };
+    const written = claimTags(claim as never, 10)!.map((tag) => tag.key!);
+    expect(written.filter((key) => key.startsWith(`${METADATA_KEY.env}-`)).length).toBeGreaterThan(1);
+    expect(written.filter((key) => !allowed.some((pattern) => pattern.test(key)))).toEqual([]);
+    for (const identity of [METADATA_KEY.instance, METADATA_KEY.id, METADATA_KEY.warmPool]) {
+      expect(
+        allowed.some((pattern) => pattern.test(identity)),
+        identity,
+      ).toBe(false);
+    }
+  });
+
+  it("untags only the two keys a claim removes, on this cluster's tasks", () => {
+    expect(statement("ClaimWarmPoolMembers")).toMatchObject({
+      Action: ["ecs:UntagResource"],
+      Resource: `${ecsArn}:task/sandboxes/*`,
+      Condition: {
+        "ForAllValues:StringEquals": { "aws:TagKeys": [METADATA_KEY.warmPool, METADATA_KEY.warmOwner] },
         Null: { "aws:TagKeys": "false" },
       },
     });

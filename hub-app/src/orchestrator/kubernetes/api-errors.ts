@@ -29,6 +29,14 @@ function retryAfterOf(headers: Record<string, string> | undefined): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : DEFAULT_RETRY_AFTER_SECONDS;
 }
 
+/**
+ * The authorizer's 403 says `User "..." cannot <verb> resource ...` (k8s.io/apiserver
+ * pkg/endpoints/handlers/responsewriters/errors.go, forbiddenMessage); admission plugins say why instead.
+ */
+function isAuthorizationDenial(message: string): boolean {
+  return /\bcannot \S+ (resource|path)\b/.test(message) || !/ is forbidden: /.test(message);
+}
+
 /** The HTTP status of a failed API call, when it got that far. */
 export function apiStatusCode(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
@@ -72,6 +80,15 @@ export function toHubError(action: string, error: unknown): HubError {
           "no_capacity",
           `sandbox quota reached: ${detail}`,
           retryAfterOf(error.headers),
+          options,
+        );
+      }
+      // An admission plugin's refusal (LimitRange, PodSecurity) is about the request, not the Hub's rights.
+      if (!isAuthorizationDenial(detail)) {
+        return new HubError(
+          "invalid_request",
+          `Kubernetes refused to ${action}: ${detail}`,
+          undefined,
           options,
         );
       }

@@ -141,7 +141,7 @@ async function goBuild(module: GoModule, outputPath: string, log: (line: string)
     const child = spawn("go", args, {
       cwd: module.dir,
       // readonly: the build must use exactly what go.sum pins; no toolchain switch behind our back.
-      env: { ...process.env, GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local" },
+      env: { ...process.env, GOFLAGS: "-mod=readonly -buildvcs=false", GOTOOLCHAIN: "local" },
       stdio: ["ignore", "inherit", "pipe"],
     });
     let stderr = "";

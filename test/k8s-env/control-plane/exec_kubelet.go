@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	remotecommandconsts "k8s.io/apimachinery/pkg/util/remotecommand"
@@ -28,9 +29,11 @@ import (
 	utilexec "k8s.io/utils/exec"
 )
 
-// localExecutor runs commands here, in their own process group, optionally as another uid.
+// localExecutor runs one container's commands here, in their own process group, with the
+// container's environment, optionally as another uid.
 type localExecutor struct {
 	credential *syscall.Credential
+	env        []string
 }
 
 func (e localExecutor) ExecInContainer(ctx context.Context, _ string, _ types.UID, _ string, cmd []string, in io.Reader, out, errOut io.WriteCloser, _ bool, _ <-chan remotecommand.TerminalSize, _ time.Duration) error {
@@ -38,7 +41,7 @@ func (e localExecutor) ExecInContainer(ctx context.Context, _ string, _ types.UI
 		return errors.New("no command")
 	}
 	command := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
-	command.Env = []string{"PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}
+	command.Env = e.env
 	// nil streams stay /dev/null; os/exec closes the command's stdin when `in` ends (the client's half-close).
 	if in != nil {
 		command.Stdin = in
@@ -60,18 +63,60 @@ func (e localExecutor) ExecInContainer(ctx context.Context, _ string, _ types.UI
 	return err
 }
 
-// running reports whether the pod's container runs: a kubelet execs only into a running container.
-func running(ctx context.Context, client kubernetes.Interface, namespace, pod, container string) error {
+// runningContainer is the container's spec when it runs: a kubelet execs only into a running container.
+func runningContainer(ctx context.Context, client kubernetes.Interface, namespace, pod, name string) (*corev1.Pod, *corev1.Container, error) {
 	found, err := client.CoreV1().Pods(namespace).Get(ctx, pod, metav1.GetOptions{})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	for _, status := range found.Status.ContainerStatuses {
-		if status.Name == container && status.State.Running != nil {
-			return nil
+		if status.Name != name || status.State.Running == nil {
+			continue
+		}
+		for i := range found.Spec.Containers {
+			if found.Spec.Containers[i].Name == name {
+				return found, &found.Spec.Containers[i], nil
+			}
 		}
 	}
-	return fmt.Errorf("container not found (%q)", container)
+	return nil, nil, fmt.Errorf("container not found (%q)", name)
+}
+
+// containerEnv is what an exec'd process inherits in a container: PATH and the spec's literal env.
+func containerEnv(container *corev1.Container) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}
+	for _, variable := range container.Env {
+		if variable.ValueFrom == nil {
+			env = append(env, variable.Name+"="+variable.Value)
+		}
+	}
+	return env
+}
+
+// mountEmptyDirs makes the container's emptyDir mount points exist, as the kubelet's volume mounts
+// would; there is no mount namespace here, so the path is the host's and a new one is the command uid's.
+func mountEmptyDirs(pod *corev1.Pod, container *corev1.Container, credential *syscall.Credential) error {
+	emptyDirs := map[string]bool{}
+	for _, volume := range pod.Spec.Volumes {
+		emptyDirs[volume.Name] = volume.EmptyDir != nil
+	}
+	for _, mount := range container.VolumeMounts {
+		if !emptyDirs[mount.Name] {
+			continue
+		}
+		if _, err := os.Stat(mount.MountPath); err == nil {
+			continue
+		}
+		if err := os.Mkdir(mount.MountPath, 0o755); err != nil {
+			return fmt.Errorf("volume %q at %s: %w", mount.Name, mount.MountPath, err)
+		}
+		if credential != nil {
+			if err := os.Chown(mount.MountPath, int(credential.Uid), int(credential.Gid)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func execKubelet(args []string) error {
@@ -102,9 +147,9 @@ func execKubelet(args []string) error {
 	if err != nil {
 		return err
 	}
-	executor := localExecutor{}
+	var credential *syscall.Credential
 	if *uid >= 0 {
-		executor.credential = &syscall.Credential{Uid: uint32(*uid), Gid: uint32(*gid)}
+		credential = &syscall.Credential{Uid: uint32(*uid), Gid: uint32(*gid)}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
@@ -114,13 +159,18 @@ func execKubelet(args []string) error {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		namespace, pod, container := req.PathValue("namespace"), req.PathValue("pod"), req.PathValue("container")
-		if err := running(req.Context(), client, namespace, pod, container); err != nil {
+		namespace, pod, name := req.PathValue("namespace"), req.PathValue("pod"), req.PathValue("container")
+		found, container, err := runningContainer(req.Context(), client, namespace, pod, name)
+		if err == nil {
+			err = mountEmptyDirs(found, container, credential)
+		}
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		executor := localExecutor{credential: credential, env: containerEnv(container)}
 		// The kubelet's own timeouts (k8s.io/kubelet/pkg/cri/streaming DefaultConfig).
-		kubeletstreaming.ServeExec(w, req, executor, namespace+"/"+pod, "", container, req.URL.Query()["command"], options,
+		kubeletstreaming.ServeExec(w, req, executor, namespace+"/"+pod, "", name, req.URL.Query()["command"], options,
 			4*time.Hour, remotecommandconsts.DefaultStreamCreationTimeout, remotecommandconsts.SupportedStreamingProtocols)
 	})
 	listener := &http.Server{

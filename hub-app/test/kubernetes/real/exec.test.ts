@@ -14,7 +14,7 @@ let sandbox: ContainerInfo;
 
 beforeAll(async () => {
   hub = await realOrchestrator();
-  const spec = containerSpec();
+  const spec = containerSpec({ env: { LANGUAGE: "python" } });
   await hub.orchestrator.create(spec);
   sandbox = await hub.orchestrator.waitReady(spec.id, 30_000);
 });
@@ -39,12 +39,15 @@ describe("running commands through the API server's exec", () => {
     expect(result).toMatchObject({ exitCode: 3, stdout: "out\n", stderr: "err\n", timedOut: false });
   });
 
-  it("reports exit code 0 and runs in the Hub's working directory with the request's env", async () => {
+  it("reports exit code 0 and runs in the Hub's working directory with the sandbox's and the request's env", async () => {
     const result = await hub.orchestrator.run(
       sandbox.id,
-      request(["sh", "-c", 'printf "%s|%s" "$PWD" "$GREETING"'], { env: { GREETING: "hello world" } }),
+      request(["sh", "-c", 'printf "%s|%s|%s" "$PWD" "$GREETING" "$LANGUAGE"'], {
+        env: { GREETING: "hello world" },
+      }),
     );
-    expect(result).toMatchObject({ exitCode: 0, stdout: `${hub.workdir}|hello world` });
+    // LANGUAGE is the sandbox's own env (the Pod spec), which every exec'd process inherits.
+    expect(result).toMatchObject({ exitCode: 0, stdout: `${hub.workdir}|hello world|python` });
   });
 
   it("cuts output at the cap and says so", async () => {

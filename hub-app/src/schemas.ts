@@ -123,6 +123,10 @@ export const containerInfoSchema = z.object({
   cpu: z.number(),
   memory: z.number().describe("MiB"),
   ip: z.string().optional(),
+  ports: z
+    .array(z.number().int())
+    .readonly()
+    .describe("the ports the app may serve: the only ones a port URL reaches"),
   createdAt: z.string(),
   readyAt: z.string().optional(),
   expiresAt: z.string(),

@@ -16,6 +16,6 @@ export const METADATA_KEY = {
   warmOwner: "sandbox.hub/warm-owner",
   /** A claimed member's env, applied to every command (a running container's own env cannot change). */
   env: "sandbox.hub/env",
-  /** The ports a claim asked for (comma list). */
+  /** The declared ports where the sandbox's spec cannot hold them (ECS tags, a claimed pool member): space-separated, as ECS tag values allow no comma. */
   ports: "sandbox.hub/ports",
 } as const;

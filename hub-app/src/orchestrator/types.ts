@@ -48,6 +48,8 @@ export interface ContainerInfo {
   readonly cpu: number;
   readonly memory: number;
   readonly ip?: string;
+  /** The ports the student's app may serve: the only ones the Hub's proxy ever connects to. */
+  readonly ports: readonly number[];
   /** ISO 8601. */
   readonly createdAt: string;
   readonly readyAt?: string;
@@ -123,6 +125,15 @@ export type PoolClaimResult =
   | { readonly outcome: "lost" }
   | { readonly outcome: "unsuitable"; readonly reason: string };
 
+/**
+ * Where the Hub connects to reach a declared port of a running container: the pod's or task's
+ * private address (kubernetes, ecs), or a unix socket the Hub alone can open (local: a relay inside
+ * the sandbox's network namespace). Never taken from a request.
+ */
+export type PortTarget =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "unix"; readonly socketPath: string };
+
 export interface Orchestrator {
   readonly kind: OrchestratorKind;
   /** Placements this orchestrator serves; the first is the default. */
@@ -159,6 +170,12 @@ export interface Orchestrator {
   claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult>;
   /** Deletes an unclaimed member (shrink, recycle, failed); false when it was claimed meanwhile or is gone. */
   deletePoolMember(member: PoolMember): Promise<boolean>;
+  /**
+   * Where to connect for `port` of `container` (as `get` returned it, running, `port` among its
+   * `ports`: the caller checked both). Rejects with a HubError `conflict` when the container has no
+   * address yet, `not_found` when it is gone.
+   */
+  portTarget(container: ContainerInfo, port: number): Promise<PortTarget>;
   /** Throws when the orchestrator cannot be reached (readiness). */
   ping(): Promise<void>;
   /** Releases watches, sockets and child processes. Does not delete containers. */

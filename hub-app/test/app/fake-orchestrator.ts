@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- a test fake answers at once, yet implements an async interface */
-import { notFound } from "../../src/errors.js";
+import { HubError, notFound } from "../../src/errors.js";
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -9,6 +9,7 @@ import type {
   PoolClaim,
   PoolClaimResult,
   PoolMember,
+  PortTarget,
   RunRequest,
   RunResult,
 } from "../../src/orchestrator/types.js";
@@ -26,6 +27,8 @@ export class FakeOrchestrator implements Orchestrator {
   /** Warm-pool members by id, and the spec each was started with. */
   readonly members = new Map<string, { member: PoolMember; spec: ContainerSpec }>();
   readonly claims: PoolClaim[] = [];
+  /** Where `portTarget` sends `<id>:<port>` (a test server); absent ones have no address. */
+  readonly portTargets = new Map<string, PortTarget>();
   pingError: Error | undefined;
   closed = false;
   private failure: Error | undefined;
@@ -53,6 +56,7 @@ export class FakeOrchestrator implements Orchestrator {
       image: spec.image,
       cpu: spec.cpu,
       memory: spec.memoryMiB,
+      ports: spec.ports,
       createdAt: spec.createdAt.toISOString(),
       expiresAt: spec.expiresAt.toISOString(),
       timings: { accepted: 1 },
@@ -149,6 +153,7 @@ export class FakeOrchestrator implements Orchestrator {
       image: entry.spec.image,
       cpu: entry.spec.cpu,
       memory: entry.spec.memoryMiB,
+      ports: claim.ports,
       createdAt: claim.createdAt.toISOString(),
       expiresAt: claim.expiresAt.toISOString(),
       timings: {},
@@ -160,6 +165,14 @@ export class FakeOrchestrator implements Orchestrator {
   async deletePoolMember(member: PoolMember): Promise<boolean> {
     this.maybeFail();
     return this.members.delete(member.id);
+  }
+
+  async portTarget(container: ContainerInfo, port: number): Promise<PortTarget> {
+    this.maybeFail();
+    this.requireContainer(container.id);
+    const target = this.portTargets.get(`${container.id}:${port}`);
+    if (target === undefined) throw new HubError("conflict", `container ${container.id} has no address`);
+    return target;
   }
 
   async ping(): Promise<void> {

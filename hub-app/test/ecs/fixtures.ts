@@ -70,6 +70,7 @@ export function sandboxTask(
     { key: "sandbox.hub/cpu", value: "0.25" },
     { key: "sandbox.hub/memory", value: "512" },
     { key: "sandbox.hub/placement", value: "fargate" },
+    { key: "sandbox.hub/ports", value: "8000" },
   ];
   const base: Task = {
     taskArn: taskArnOf(id),

@@ -51,7 +51,7 @@ describe("create", () => {
       .resolves({ tasks: [sandboxTask("cnt-abc12", "provisioning")], failures: [] });
 
     const info = await harness.orchestrator.create(
-      containerSpec({ env: { PORT: "8000", DEBUG: "it's on" } }),
+      containerSpec({ env: { PORT: "8000", DEBUG: "it's on" }, ports: [8000, 3000] }),
     );
 
     const input = harness.ecsMock.commandCalls(RunTaskCommand)[0]!.args[0].input;
@@ -90,6 +90,7 @@ describe("create", () => {
       { key: "sandbox.hub/cpu", value: "0.25" },
       { key: "sandbox.hub/memory", value: "512" },
       { key: "sandbox.hub/placement", value: "fargate" },
+      { key: "sandbox.hub/ports", value: "8000 3000" },
     ]);
     expect(info).toMatchObject({
       id: "cnt-abc12",
@@ -147,7 +148,12 @@ describe("waitReady", () => {
 
     const info = await harness.orchestrator.waitReady("cnt-abc12", 60_000);
 
-    expect(info).toMatchObject({ status: "running", ip: "10.0.12.34" });
+    expect(info).toMatchObject({ status: "running", ip: "10.0.12.34", ports: [8000] });
+    expect(await harness.orchestrator.portTarget(info, 8000)).toEqual({
+      kind: "tcp",
+      host: "10.0.12.34",
+      port: 8000,
+    });
     expect(info.timings).toEqual({
       accepted: 150,
       scheduled: 4_000,

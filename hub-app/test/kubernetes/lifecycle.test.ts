@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe("creating a sandbox pod", () => {
   it("creates a labelled pod, waits on the watch until it is ready and reports its timings and IP", async () => {
-    const spec = containerSpec({ env: { LANGUAGE: "python" } });
+    const spec = containerSpec({ env: { LANGUAGE: "python" }, ports: [8000] });
     const pending = await orchestrator.create(spec);
     expect(pending).toMatchObject({
       id: spec.id,
@@ -29,7 +29,18 @@ describe("creating a sandbox pod", () => {
 
     const ready = await orchestrator.waitReady(spec.id, 10_000);
 
-    expect(ready).toMatchObject({ id: spec.id, status: "running", ip: "10.0.3.17", image: spec.image });
+    expect(ready).toMatchObject({
+      id: spec.id,
+      status: "running",
+      ip: "10.0.3.17",
+      image: spec.image,
+      ports: [8000],
+    });
+    expect(await orchestrator.portTarget(ready, 8000)).toEqual({
+      kind: "tcp",
+      host: "10.0.3.17",
+      port: 8000,
+    });
     expect(ready.timings.ready).toBeGreaterThanOrEqual(0);
     expect(ready.readyAt).toBeDefined();
     expect(ready.expiresAt).toBe(spec.expiresAt.toISOString());

@@ -72,9 +72,9 @@ describe("Kubernetes warm-pool members", () => {
     expect(patches).toHaveLength(2);
     expect(await a.listPoolMembers()).toEqual([]);
     const [container] = await b.list();
-    expect(container).toMatchObject({ id: member.id, status: "running" });
+    expect(container).toMatchObject({ id: member.id, status: "running", ports: [8000, 3000] });
     expect(fake.pods.get(`sandboxes/${member.id}`)!.metadata.annotations).toMatchObject({
-      "sandbox.hub/ports": "8000,3000",
+      "sandbox.hub/ports": "8000 3000",
     });
   });
 

@@ -9,6 +9,7 @@
  */
 import type { Tag, Task } from "@aws-sdk/client-ecs";
 import { envFromJson } from "../claim-env.js";
+import { formatPortList } from "../port-list.js";
 import type { ContainerSpec, PoolClaim } from "../types.js";
 import { sandboxTags, TAG, tagValue } from "./task-info.js";
 
@@ -50,7 +51,7 @@ export function claimTags(claim: PoolClaim, memberTagCount: number): Tag[] | und
   const tags: Tag[] = [
     { key: TAG.createdAt, value: claim.createdAt.toISOString() },
     { key: TAG.expiresAt, value: claim.expiresAt.toISOString() },
-    ...(claim.ports.length === 0 ? [] : [{ key: TAG.ports, value: claim.ports.join(",") }]),
+    ...(claim.ports.length === 0 ? [] : [{ key: TAG.ports, value: formatPortList(claim.ports) }]),
     ...envTags(claim.env),
   ];
   // created-at replaces the member's own; every other key is new.

@@ -3,6 +3,7 @@ import { DescribeClustersCommand, type ECSClient, type Task } from "@aws-sdk/cli
 import { HubError, notFound } from "../../errors.js";
 import { markReady } from "../ready-now.js";
 import type { RetryClock } from "../retry.js";
+import { addressTarget } from "../address-target.js";
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -13,6 +14,7 @@ import type {
   PoolClaim,
   PoolClaimResult,
   PoolMember,
+  PortTarget,
   RunRequest,
   RunResult,
 } from "../types.js";
@@ -194,6 +196,11 @@ export class EcsOrchestrator implements Orchestrator {
     await this.withReadyTask(id, (taskArn) =>
       uploadFiles(files, this.settings, (request) => this.exec.run(taskArn, request), newNonce()),
     );
+  }
+
+  /** The task ENI's private IP: the sandbox security group admits the Hub's on the declared ports. */
+  portTarget(container: ContainerInfo, port: number): Promise<PortTarget> {
+    return Promise.resolve(addressTarget(container, port));
   }
 
   async ping(): Promise<void> {

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { RunTaskCommandInput, Task, Tag } from "@aws-sdk/client-ecs";
 import { METADATA_KEY } from "../metadata-keys.js";
+import { formatPortList, parsePortList } from "../port-list.js";
 import type { ContainerInfo, ContainerSpec, ContainerStatus, ContainerTimings } from "../types.js";
 import type { EcsSettings } from "./settings.js";
 import { SANDBOX_CONTAINER_NAME } from "./task-definitions.js";
@@ -36,6 +37,8 @@ export function sandboxTags(spec: ContainerSpec, instance: string): Tag[] {
     { key: TAG.cpu, value: String(spec.cpu) },
     { key: TAG.memory, value: String(spec.memoryMiB) },
     { key: TAG.placement, value: spec.placement },
+    // An empty tag value is allowed (ECS TagResource reference): no ports declared.
+    { key: TAG.ports, value: formatPortList(spec.ports) },
   ];
 }
 
@@ -154,6 +157,7 @@ export function taskToInfo(task: Task, instance: string): ContainerInfo | undefi
     cpu,
     memory,
     ...(ip === undefined ? {} : { ip }),
+    ports: parsePortList(tagValue(task, TAG.ports)),
     createdAt: createdAt.toISOString(),
     expiresAt: expiresAt.toISOString(),
     timings: taskTimings(task, createdAt),

@@ -11,6 +11,7 @@ import { HubError, notFound } from "../../errors.js";
 import { commandIntoFiles, KILL_AFTER_SECONDS, killedByTimeout } from "../command-script.js";
 import { METADATA_KEY } from "../metadata-keys.js";
 import { tarArchive } from "../tar-archive.js";
+import { addressTarget } from "../address-target.js";
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -21,6 +22,7 @@ import type {
   PoolClaim,
   PoolClaimResult,
   PoolMember,
+  PortTarget,
   RunRequest,
   RunResult,
 } from "../types.js";
@@ -222,6 +224,11 @@ export class KubernetesOrchestrator implements Orchestrator {
         `cannot write the files: ${outcome.stderr.trim() || `tar exited ${outcome.exitCode}`}`,
       );
     }
+  }
+
+  /** The pod's IP: the sandbox NetworkPolicy admits the Hub's pods on the declared ports. */
+  portTarget(container: ContainerInfo, port: number): Promise<PortTarget> {
+    return Promise.resolve(addressTarget(container, port));
   }
 
   async ping(): Promise<void> {

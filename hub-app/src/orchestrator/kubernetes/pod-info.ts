@@ -6,6 +6,7 @@ import type { V1ContainerStatus, V1Pod, V1PodCondition } from "@kubernetes/clien
 import { METADATA_KEY } from "../metadata-keys.js";
 import type { ContainerInfo, ContainerStatus, ContainerTimings } from "../types.js";
 import { SANDBOX_CONTAINER } from "./pod-spec.js";
+import { parsePortList } from "../port-list.js";
 import { KUBERNETES_PLACEMENTS, type KubernetesPlacement } from "./settings.js";
 
 /**
@@ -143,14 +144,20 @@ export function podToInfo(pod: V1Pod, reading: PodReading): ContainerInfo | unde
         ? `${unscheduled.reason ?? "not scheduled"}: ${unscheduled.message ?? ""}`.trim()
         : undefined;
   const message = failure ?? (status === "pending" ? pendingNote : undefined);
+  const sandbox = pod.spec?.containers.find((c) => c.name === SANDBOX_CONTAINER);
   return {
     id,
     status,
     placement: placementOf(annotations[METADATA_KEY.placement]),
-    image: pod.spec?.containers.find((c) => c.name === SANDBOX_CONTAINER)?.image ?? "",
+    image: sandbox?.image ?? "",
     cpu: Number(annotations[METADATA_KEY.cpu] ?? 0),
     memory: Number(annotations[METADATA_KEY.memory] ?? 0),
     ...(pod.status?.podIP ? { ip: pod.status.podIP } : {}),
+    // A claimed warm-pool member was started without ports: its claim's are in the annotation.
+    ports:
+      annotations[METADATA_KEY.ports] === undefined
+        ? (sandbox?.ports ?? []).map((port) => port.containerPort)
+        : parsePortList(annotations[METADATA_KEY.ports]),
     createdAt: new Date(createdMs).toISOString(),
     ...(readyMs === undefined ? {} : { readyAt: new Date(readyMs).toISOString() }),
     expiresAt: annotations[METADATA_KEY.expiresAt] ?? new Date(createdMs).toISOString(),

@@ -19,6 +19,7 @@ import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from "@ku
 import { HubError } from "../../errors.js";
 import { envFromJson } from "../claim-env.js";
 import { METADATA_KEY } from "../metadata-keys.js";
+import { formatPortList } from "../port-list.js";
 import type { ContainerSpec, PoolClaim, PoolMember } from "../types.js";
 import { apiStatusCode, callKube, toHubError } from "./api-errors.js";
 import { createdMsOf, podStatus, type PodReading } from "./pod-info.js";
@@ -81,7 +82,7 @@ export function claimPatch(member: PoolMember, claim: PoolClaim, envJson: string
         [METADATA_KEY.createdAt]: claim.createdAt.toISOString(),
         [METADATA_KEY.expiresAt]: claim.expiresAt.toISOString(),
         [METADATA_KEY.env]: envJson,
-        [METADATA_KEY.ports]: claim.ports.join(","),
+        [METADATA_KEY.ports]: formatPortList(claim.ports),
       },
     },
   };

@@ -10,6 +10,7 @@ import type {
   PoolClaim,
   PoolClaimResult,
   PoolMember,
+  PortTarget,
   RunRequest,
   RunResult,
 } from "../types.js";
@@ -18,6 +19,8 @@ import { launchSandbox } from "./launch.js";
 import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
 import { claimMember, deleteMember, listMembers, memberOf, removeSandbox, warmRoot } from "./pool-members.js";
 import { SandboxRoot } from "./sandbox-root.js";
+import { PortRelays } from "./port-relay.js";
+import { addressTarget } from "../address-target.js";
 import { processStartTime } from "./process-info.js";
 import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
 import { runProcess } from "./run-process.js";
@@ -59,6 +62,7 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly hiddenPaths: readonly string[];
   private readonly launching = new Map<string, Promise<unknown>>();
   private readonly root: SandboxRoot;
+  private readonly relays = new PortRelays();
 
   constructor(
     private readonly settings: LocalSettings,
@@ -178,7 +182,9 @@ export class LocalOrchestrator implements Orchestrator {
     const meta = await this.ownMeta(id);
     if (meta === undefined) return false;
     // Renaming first makes a concurrent second delete see nothing, and hides it from list at once.
-    return removeSandbox(sandboxDir(this.settings.root, id), this.settings.root, meta);
+    const removed = await removeSandbox(sandboxDir(this.settings.root, id), this.settings.root, meta);
+    await this.relays.stop(id);
+    return removed;
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
@@ -234,6 +240,12 @@ export class LocalOrchestrator implements Orchestrator {
     return result;
   }
 
+  async portTarget(container: ContainerInfo, port: number): Promise<PortTarget> {
+    if (this.settings.network === "host") return addressTarget(container, port);
+    const meta = await this.runningMeta(container.id);
+    return this.relays.target(meta, sandboxDir(this.settings.root, meta.id), port);
+  }
+
   async ping(): Promise<void> {
     await this.root.prepare();
     await access(this.settings.root, constants.W_OK);
@@ -242,6 +254,7 @@ export class LocalOrchestrator implements Orchestrator {
   async close(): Promise<void> {
     // Sandboxes outlive the Hub on purpose; only creates in flight are awaited.
     await Promise.allSettled(this.launching.values());
+    await this.relays.close();
   }
 
   private async launch(

@@ -27,6 +27,7 @@ export async function sandboxInfo(meta: SandboxMeta, hostNetwork: boolean): Prom
     cpu: meta.cpu,
     memory: meta.memoryMiB,
     ...(hostNetwork ? { ip: "127.0.0.1" } : {}),
+    ports: meta.ports,
     createdAt: meta.createdAt,
     expiresAt: meta.expiresAt,
     timings: meta.timings,

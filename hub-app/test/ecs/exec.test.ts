@@ -1,43 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DescribeTasksCommand, ExecuteCommandCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunRequest } from "../../src/orchestrator/types.js";
-import { FakeSsmAgent } from "./fake-ssm-agent.js";
-import { ecsSettings, mockedOrchestrator, sandboxTask, taskArnOf } from "./fixtures.js";
+import { readFileSync } from "node:fs";
+import { DescribeTasksCommand, ExecuteCommandCommand } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { request, useFakeAgent } from "./exec-harness.js";
+import { taskArnOf } from "./fixtures.js";
 
-const agent = new FakeSsmAgent();
-let workdir: string;
-
-beforeAll(async () => {
-  await agent.start();
-});
-afterAll(async () => {
-  await agent.stop();
-});
-beforeEach(() => {
-  agent.behaviour = "normal";
-  agent.image = "coreutils";
-  agent.sessions.length = 0;
-  workdir = mkdtempSync(join(tmpdir(), "hub-ecs-exec-"));
-  return () => rmSync(workdir, { recursive: true, force: true });
-});
-
-/** An orchestrator whose sandbox cnt-abc12 is a ready task and whose exec sessions reach the fake agent. */
-function sandbox(settings: Record<string, string> = {}, phase: Parameters<typeof sandboxTask>[1] = "ready") {
-  const harness = mockedOrchestrator(
-    { now: Date.now },
-    ecsSettings({ HUB_ECS_WORKDIR: workdir, ...settings }),
-  );
-  harness.ecsMock.on(ListTasksCommand).resolves({ taskArns: [taskArnOf("cnt-abc12")] });
-  harness.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [sandboxTask("cnt-abc12", phase)] });
-  harness.ecsMock.on(ExecuteCommandCommand).callsFake((input: { command: string }) => ({
-    session: { sessionId: "s-1", ...agent.prepare(input.command) },
-  }));
-  return harness;
-}
+const { agent, sandbox, workdir: currentWorkdir } = useFakeAgent();
 
 /** Running, not a zombie (a killed orphan stays one until something reaps it). */
 function isAlive(pid: number): boolean {
@@ -49,15 +16,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-const request = (command: string[], extra: Partial<RunRequest> = {}): RunRequest => ({
-  command,
-  timeoutMs: 10_000,
-  maxOutputBytes: 1024 * 1024,
-  ...extra,
-});
-
 describe("run through ECS Exec", () => {
   it("returns the exit code with stdout and stderr apart, undamaged by the pty", async () => {
+    agent.handshake = true; // the handshake answer is checked below; the default path has none
     const { orchestrator, ecsMock } = sandbox();
     const result = await orchestrator.run(
       "cnt-abc12",
@@ -99,7 +60,7 @@ describe("run through ECS Exec", () => {
         cwd: "sub dir",
       }),
     );
-    expect(result.stdout).toBe(`a b|it's|$HOME||hi 'there' $USER|${workdir}/sub dir|`);
+    expect(result.stdout).toBe(`a b|it's|$HOME||hi 'there' $USER|${currentWorkdir()}/sub dir|`);
     expect(result.exitCode).toBe(0);
   });
 
@@ -213,74 +174,5 @@ describe("run through ECS Exec", () => {
       code: "not_found",
     });
     expect(starting.ecsMock.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
-  });
-});
-
-describe("writeFiles through ECS Exec", () => {
-  it("writes files with folders and modes that read back byte for byte", async () => {
-    const { orchestrator } = sandbox();
-    const binary = randomBytes(3000);
-    await orchestrator.writeFiles("cnt-abc12", [
-      { path: "app/main.py", content: Buffer.from("print('héllo')\n") },
-      { path: "app/data/blob.bin", content: binary },
-      { path: "run.sh", content: Buffer.from("#!/bin/sh\necho ran\n"), mode: 0o755 },
-    ]);
-    const cat = await orchestrator.run("cnt-abc12", request(["cat", "app/main.py"]));
-    expect(cat.stdout).toBe("print('héllo')\n");
-    const blob = await orchestrator.run("cnt-abc12", request(["base64", "app/data/blob.bin"]));
-    expect(Buffer.from(blob.stdout.replace(/\s/g, ""), "base64")).toEqual(binary);
-    const script = await orchestrator.run("cnt-abc12", request(["./run.sh"]));
-    expect(script).toMatchObject({ exitCode: 0, stdout: "ran\n" });
-  });
-
-  it("splits a large upload into ExecuteCommand strings within the limit", async () => {
-    const { orchestrator, ecsMock } = sandbox({
-      HUB_ECS_EXEC_COMMAND_MAX_CHARS: "2048",
-      HUB_ECS_UPLOAD_CONCURRENCY: "3",
-    });
-    const content = randomBytes(12_000);
-    await orchestrator.writeFiles("cnt-abc12", [{ path: "big.bin", content }]);
-    const commands = ecsMock.commandCalls(ExecuteCommandCommand).map((call) => call.args[0].input.command!);
-    expect(commands.length).toBeGreaterThan(10);
-    for (const command of commands) expect(command.length).toBeLessThanOrEqual(2048);
-    const back = await orchestrator.run("cnt-abc12", request(["base64", "big.bin"]));
-    expect(Buffer.from(back.stdout.replace(/\s/g, ""), "base64")).toEqual(content);
-    // The temporary parts are gone.
-    const leftovers = await orchestrator.run(
-      "cnt-abc12",
-      request(["sh", "-c", "ls -d /tmp/.hub-upload-* 2>/dev/null | wc -l"]),
-    );
-    expect(leftovers.stdout.trim()).toBe("0");
-  });
-
-  it("refuses to write through a symbolic link the sandbox made", async () => {
-    const { orchestrator } = sandbox();
-    const outside = mkdtempSync(join(tmpdir(), "hub-ecs-outside-"));
-    try {
-      await orchestrator.run("cnt-abc12", request(["ln", "-s", outside, "escape"]));
-      await expect(
-        orchestrator.writeFiles("cnt-abc12", [{ path: "escape/owned.txt", content: Buffer.from("x") }]),
-      ).rejects.toMatchObject({
-        code: "invalid_request",
-        message: expect.stringMatching(/escape is a symbolic link/),
-      });
-      const listing = await orchestrator.run("cnt-abc12", request(["ls", "-A", outside]));
-      expect(listing.stdout).toBe("");
-    } finally {
-      rmSync(outside, { recursive: true, force: true });
-    }
-  });
-
-  it("reports a failed extraction with the container's message", async () => {
-    const { orchestrator } = sandbox();
-    await orchestrator.run("cnt-abc12", request(["mkdir", "-p", "taken/x"]));
-    await expect(
-      orchestrator.writeFiles("cnt-abc12", [
-        { path: "taken", content: Buffer.from("a file where a folder is") },
-      ]),
-    ).rejects.toMatchObject({
-      code: "container_failed",
-      message: expect.stringMatching(/writing files in the sandbox failed \(exit code \d+\): .+/),
-    });
   });
 });

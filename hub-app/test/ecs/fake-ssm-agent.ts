@@ -1,12 +1,15 @@
 /**
  * A fake of the far end of an ECS Exec session: a websocket server on 127.0.0.1 that speaks the
- * SSM agent side of the protocol (token, handshake, output_stream_data, acknowledgements,
- * channel_closed) and runs the session's command as amazon-ssm-agent 3.3.1142.0 does in a
- * container (agent/session/shell/shell_unix.go): split like a shell, on a real pty whose session
- * leader it is (agent-pty.py). So the pty merges stdout and stderr, turns "\n" into "\r\n", and
- * hangs up the foreground process group when the command's shell exits.
+ * SSM agent side of the protocol and runs the session's command as amazon-ssm-agent 3.3.1142.0
+ * does in a container (agent/session/shell/shell_unix.go): split like a shell, on a real pty whose
+ * session leader it is (agent-pty.py). So the pty merges stdout and stderr, turns "\n" into
+ * "\r\n", echoes input unless the command turns that off, and hangs up the foreground process
+ * group when the command's shell exits. For InteractiveCommands without KMS the agent skips the
+ * handshake and starts the command at once (agent/session/plugins/sessionplugin/sessionplugin.go,
+ * interactivecommands RequireHandshake false); `handshake` plays the other path. Sequencing,
+ * acknowledgements and resends: fake-ssm-session.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -14,20 +17,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
-import {
-  MESSAGE_TYPE,
-  PAYLOAD_TYPE,
-  decodeAgentMessage,
-  encodeAgentMessage,
-} from "../../src/orchestrator/ecs/ssm-protocol.js";
+import { MESSAGE_TYPE, PAYLOAD_TYPE, decodeAgentMessage } from "../../src/orchestrator/ecs/ssm-protocol.js";
+import { FakeSession, type SessionConduct, type SessionRecord } from "./fake-ssm-session.js";
+
+export type { SessionRecord } from "./fake-ssm-session.js";
 
 export type AgentBehaviour =
   /** Runs the command and streams its output in order. */
   | "normal"
   /** Streams the output with neighbouring frames swapped and one frame sent twice. */
   | "reordered"
+  /** Loses three output messages the first time; the agent's resend (one every 100 ms) brings them. */
+  | "lossy"
+  /** Sends frames a client must skip (cut short, bad digest, publication control) first. */
+  | "odd-frames"
   /** Sends a little output, then channel_closed without running the command. */
   | "closes-early";
+
+const CONDUCT: Record<AgentBehaviour, SessionConduct> = {
+  normal: {},
+  reordered: { reorder: true },
+  lossy: { dropSequences: [2, 40, 400] },
+  "odd-frames": { oddFrames: true },
+  "closes-early": {},
+};
+
+/** The delays of a real agent: writePump's one-second wait before reading the pty (shell.go). */
+export const REALISTIC_OUTPUT_DELAY_MS = 1000;
 
 /**
  * The tools the sandbox image has. `coreutils`: this machine's (GNU timeout moves itself into its
@@ -37,18 +53,6 @@ export type AgentBehaviour =
  */
 export type SandboxImage = "coreutils" | "busybox" | "busybox-without-setsid";
 
-export interface SessionRecord {
-  readonly command: string;
-  /** Resolves when the command's pty is drained and its program has exited. */
-  ended?: Promise<void>;
-  readonly token: Record<string, unknown>;
-  handshakeResponse?: Record<string, unknown>;
-  terminalSize?: Record<string, unknown>;
-  readonly outputSequences: number[];
-  readonly acknowledged: number[];
-}
-
-const PIECE_BYTES = 700;
 const PTY_RUNNER = fileURLToPath(new URL("./agent-pty.py", import.meta.url));
 /** Found on this machine's PATH once: a busybox image's PATH has no python. */
 const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
@@ -58,12 +62,16 @@ const BUSYBOX = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "ut
 
 export class FakeSsmAgent {
   behaviour: AgentBehaviour = "normal";
+  /** Ask for the handshake first (the path a KMS-less session takes only when the plugin requires it). */
+  handshake = false;
+  /** Milliseconds before the agent starts reading the pty; REALISTIC_OUTPUT_DELAY_MS as the agent does. */
+  outputDelayMs = 0;
   image: SandboxImage = "coreutils";
   readonly sessions: SessionRecord[] = [];
   /** PATH folders of symbolic links to busybox applets, one per busybox image. */
   private readonly imageRoot = mkdtempSync(join(tmpdir(), "fake-ssm-images-"));
   private readonly pending = new Map<string, string>();
-  private readonly children = new Set<ChildProcess>();
+  private readonly live = new Set<FakeSession>();
   private server: WebSocketServer | undefined;
 
   async start(): Promise<void> {
@@ -93,124 +101,82 @@ export class FakeSsmAgent {
   }
 
   async stop(): Promise<void> {
-    for (const child of this.children) child.kill("SIGKILL");
+    for (const session of this.live) session.kill();
     for (const client of this.server?.clients ?? []) client.terminate();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     rmSync(this.imageRoot, { recursive: true, force: true });
   }
 
   private serve(socket: WebSocket): void {
-    let session: SessionRecord | undefined;
-    let sequence = 0;
-    const frames: Buffer[] = [];
-    const send = (
-      payloadType: number,
-      payload: Buffer,
-      messageType: string = MESSAGE_TYPE.output,
-    ): Buffer => {
-      const frame = encodeAgentMessage({
-        messageType,
-        sequenceNumber: sequence,
-        flags: 0,
-        payloadType,
-        payload,
-      });
-      if (messageType === MESSAGE_TYPE.output) session?.outputSequences.push(sequence++);
-      return frame;
-    };
-    const closeChannel = (output: string): void => {
-      const content = {
-        MessageType: "channel_closed",
-        MessageId: randomUUID(),
-        SchemaVersion: 1,
-        Output: output,
-      };
-      socket.send(send(0, Buffer.from(JSON.stringify(content)), MESSAGE_TYPE.channelClosed));
-      socket.close();
-    };
-
+    let session: FakeSession | undefined;
+    socket.on("ping", () => session && session.record.pings++);
     socket.on("message", (data, isBinary) => {
       if (!isBinary) {
-        const token = JSON.parse((data as Buffer).toString("utf8")) as Record<string, unknown>;
-        const command = this.pending.get(String(token.TokenValue));
-        if (command === undefined) {
-          socket.close(4001, "unknown token");
-          return;
-        }
-        session = { command, token, outputSequences: [], acknowledged: [] };
-        this.sessions.push(session);
-        const request = {
-          AgentVersion: "3.3.0.0",
-          RequestedClientActions: [
-            { ActionType: "SessionType", ActionParameters: { SessionType: "InteractiveCommands" } },
-          ],
-        };
-        socket.send(send(PAYLOAD_TYPE.handshakeRequest, Buffer.from(JSON.stringify(request))));
+        session = this.open(socket, JSON.parse((data as Buffer).toString("utf8")) as Record<string, unknown>);
         return;
       }
+      if (session === undefined) return;
       const message = decodeAgentMessage(data as Buffer);
       if (message.messageType === MESSAGE_TYPE.acknowledge) {
         const ack = JSON.parse(message.payload.toString()) as { AcknowledgedMessageSequenceNumber: number };
-        session?.acknowledged.push(ack.AcknowledgedMessageSequenceNumber);
-        return;
-      }
-      if (message.payloadType === PAYLOAD_TYPE.handshakeResponse && session !== undefined) {
-        session.handshakeResponse = JSON.parse(message.payload.toString()) as Record<string, unknown>;
-        socket.send(
-          send(PAYLOAD_TYPE.handshakeComplete, Buffer.from(JSON.stringify({ HandshakeTimeToComplete: 1 }))),
-        );
-        this.runCommand(session, socket, send, frames, closeChannel);
-      } else if (message.payloadType === PAYLOAD_TYPE.size && session !== undefined) {
-        session.terminalSize = JSON.parse(message.payload.toString()) as Record<string, unknown>;
+        session.acknowledged(ack.AcknowledgedMessageSequenceNumber);
+      } else if (message.messageType === MESSAGE_TYPE.input) {
+        const wasHandshake = message.payloadType === PAYLOAD_TYPE.handshakeResponse;
+        session.input(message);
+        if (wasHandshake && session.record.handshakeResponse !== undefined && !this.started.has(session)) {
+          this.started.add(session);
+          session.sendOutput(
+            PAYLOAD_TYPE.handshakeComplete,
+            Buffer.from(JSON.stringify({ HandshakeTimeToComplete: 1 })),
+          );
+          session.handshakeComplete();
+          this.run(session);
+        }
       }
     });
   }
 
-  private runCommand(
-    session: SessionRecord,
-    socket: WebSocket,
-    send: (payloadType: number, payload: Buffer) => Buffer,
-    frames: Buffer[],
-    closeChannel: (output: string) => void,
-  ): void {
+  private readonly started = new WeakSet<FakeSession>();
+
+  private open(socket: WebSocket, token: Record<string, unknown>): FakeSession | undefined {
+    const command = this.pending.get(String(token.TokenValue));
+    if (command === undefined) {
+      socket.close(4001, "unknown token");
+      return undefined;
+    }
+    const record: SessionRecord = {
+      command,
+      token,
+      outputSequences: [],
+      acknowledged: [],
+      inputBytes: 0,
+      pings: 0,
+    };
+    this.sessions.push(record);
+    const session = new FakeSession(socket, record, CONDUCT[this.behaviour], this.handshake);
+    this.live.add(session);
+    socket.on("close", () => this.live.delete(session));
+    if (this.handshake) {
+      const request = {
+        AgentVersion: "3.3.1142.0",
+        RequestedClientActions: [
+          { ActionType: "SessionType", ActionParameters: { SessionType: "InteractiveCommands" } },
+        ],
+      };
+      session.sendOutput(PAYLOAD_TYPE.handshakeRequest, Buffer.from(JSON.stringify(request)));
+    } else {
+      this.run(session);
+    }
+    return session;
+  }
+
+  private run(session: FakeSession): void {
     if (this.behaviour === "closes-early") {
-      socket.send(send(PAYLOAD_TYPE.output, Buffer.from("starting...\r\n")));
-      closeChannel("Cannot perform start session: EOF");
+      session.sendOutput(PAYLOAD_TYPE.output, Buffer.from("starting...\r\n"));
+      session.closeChannel("Cannot perform start session: EOF");
       return;
     }
-    const path = this.image === "coreutils" ? process.env.PATH : join(this.imageRoot, this.image);
-    const child = spawn(PYTHON, [PTY_RUNNER, session.command], {
-      stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, PATH: path },
-    });
-    this.children.add(child);
-    const onData = (chunk: Buffer): void => {
-      for (let start = 0; start < chunk.length; start += PIECE_BYTES) {
-        const frame = send(PAYLOAD_TYPE.output, chunk.subarray(start, start + PIECE_BYTES));
-        if (this.behaviour === "reordered") frames.push(frame);
-        else socket.send(frame);
-      }
-    };
-    child.stdout.on("data", onData);
-    session.ended = new Promise((resolve) =>
-      child.on("close", () => {
-        this.children.delete(child);
-        if (this.behaviour === "reordered") sendShuffled(socket, frames);
-        closeChannel("");
-        resolve();
-      }),
-    );
+    const path = this.image === "coreutils" ? process.env.PATH! : join(this.imageRoot, this.image);
+    session.startCommand({ python: PYTHON, script: PTY_RUNNER, path, outputDelayMs: this.outputDelayMs });
   }
-}
-
-/** Swaps neighbouring frames and repeats the first, as a reconnecting agent might. */
-function sendShuffled(socket: WebSocket, frames: readonly Buffer[]): void {
-  const order: Buffer[] = [];
-  for (let index = 0; index < frames.length; index += 2) {
-    const [first, second] = [frames[index]!, frames[index + 1]];
-    if (second !== undefined) order.push(second);
-    order.push(first);
-  }
-  if (frames[0] !== undefined) order.push(frames[0]);
-  for (const frame of order) socket.send(frame);
 }

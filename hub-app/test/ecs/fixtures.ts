@@ -14,7 +14,6 @@ import {
   type EcsSeams,
   type EcsSettings,
 } from "../../src/orchestrator/ecs/index.js";
-import type { RetryClock } from "../../src/orchestrator/retry.js";
 import type { ContainerSpec } from "../../src/orchestrator/types.js";
 
 export const CLUSTER = "sandboxes";
@@ -169,20 +168,17 @@ export function rateExceededParameterError(): InvalidParameterException {
   return new InvalidParameterException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
 }
 
-/** A clock whose sleeps return at once and advance `now`, recording each wait. */
-export function fakeTime(): { clock: RetryClock; now: () => number; waits: number[] } {
+/** A sleep that returns at once and advances `now`, recording each wait. */
+export function fakeTime(): { sleep: (ms: number) => Promise<void>; now: () => number; waits: number[] } {
   let current = CREATED_AT.getTime() + 1_000;
   const waits: number[] = [];
   return {
     waits,
     now: () => current,
-    clock: {
-      random: () => 0.5,
-      sleep: (ms) => {
-        waits.push(ms);
-        current += ms;
-        return Promise.resolve();
-      },
+    sleep: (ms) => {
+      waits.push(ms);
+      current += ms;
+      return Promise.resolve();
     },
   };
 }
@@ -197,6 +193,6 @@ export function mockedOrchestrator(deps: Partial<EcsSeams> = {}, settings = ecsS
   const ecsMock = mockClient(ecs);
   const time = fakeTime();
   const make = () =>
-    createEcsOrchestrator(settings, silentContext(), { ecs, clock: time.clock, now: time.now, ...deps });
+    createEcsOrchestrator(settings, silentContext(), { ecs, sleep: time.sleep, now: time.now, ...deps });
   return { ecs, ecsMock, time, orchestrator: make(), make };
 }

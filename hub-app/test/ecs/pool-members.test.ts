@@ -10,7 +10,6 @@ import { UntagResourceCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEcsOrchestrator } from "../../src/orchestrator/ecs/index.js";
 import { taskOwnership } from "../../src/orchestrator/ecs/pool-owner.js";
-import { realClock } from "../../src/orchestrator/retry.js";
 import type { Orchestrator, PoolClaim, PoolMember } from "../../src/orchestrator/types.js";
 import { FakeEcs } from "./fake-ecs.js";
 import { FakeSsmAgent } from "./fake-ssm-agent.js";
@@ -34,13 +33,12 @@ const hubTaskArn = (name: string) => `arn:aws:ecs:eu-west-1:123456789012:task/${
 function replica(name: string): Orchestrator {
   const arn = hubTaskArn(name);
   if (!ecs.tasks.has(arn)) ecs.addTask({ taskArn: arn, desiredStatus: "RUNNING", lastStatus: "RUNNING" });
-  const fast = { sleep: () => Promise.resolve(), random: () => 0.5 };
   return createEcsOrchestrator(ecsSettings({ HUB_ECS_WORKDIR: workdir }), silentContext(), {
     ecs: ecs.client,
-    clock: fast,
+    sleep: () => Promise.resolve(),
     now: Date.now,
     readyPolling: { initialDelayMs: 1, maxDelayMs: 1 },
-    ownership: taskOwnership(ecs.client, realClock, () => Promise.resolve(arn)),
+    ownership: taskOwnership(ecs.client, () => Promise.resolve(arn)),
   });
 }
 

@@ -27,7 +27,6 @@ describe("ecsEnvSchema", () => {
       capacityProvider: "FARGATE",
       workdir: "/workspace",
       execCommandMaxChars: 8192,
-      uploadConcurrency: 4,
     });
   });
 

@@ -1,28 +1,55 @@
-import {
-  ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-} from "@aws-sdk/client-ecs";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { isThrottling } from "../../src/orchestrator/ecs/errors.js";
+import { ECS_MAX_ATTEMPTS } from "../../src/orchestrator/ecs/ecs-client.js";
+import { awsError, ecsOverHttp, ok, type EcsRequest, type Responder } from "./ecs-over-http.js";
 import {
   containerSpec,
   mockedOrchestrator,
   rateExceededParameterError,
   sandboxTask,
+  taskArnOf,
   throttling,
 } from "./fixtures.js";
 
-function readyToRun() {
-  const harness = mockedOrchestrator();
-  harness.ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
-  harness.ecsMock.on(RegisterTaskDefinitionCommand).resolves({
-    taskDefinition: {
-      taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/hub-sandbox:1",
-    },
+const THROTTLED = awsError("ThrottlingException", "Rate exceeded");
+const RATE_EXCEEDED_PARAMETER = awsError("InvalidParameterException", "Rate exceeded");
+
+/** An orchestrator over the real SDK pipeline; `runTask` answers each RunTask, in order. */
+function overHttp(runTask: (call: EcsRequest, index: number) => ReturnType<Responder>) {
+  let runTasks = 0;
+  const http = ecsOverHttp((call) => {
+    if (call.operation === "ListTaskDefinitions") return ok({ taskDefinitionArns: [] });
+    if (call.operation === "RegisterTaskDefinition")
+      return ok({
+        taskDefinition: {
+          taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/hub-sandbox:1",
+        },
+      });
+    if (call.operation === "RunTask") return runTask(call, runTasks++);
+    return awsError("UnknownOperationException", call.operation);
   });
-  return harness;
+  const { orchestrator } = mockedOrchestrator({ ecs: http.ecs });
+  const runTaskCalls = () => http.requests.filter((call) => call.operation === "RunTask");
+  return { orchestrator, runTaskCalls };
 }
+
+const started = (id = "cnt-abc12") => ok({ tasks: [sandboxTask(id, "provisioning")], failures: [] });
+
+/** Settles `promise` while running the SDK's backoff and rate-limiter timers in virtual time. */
+async function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  const result = Promise.allSettled([promise]).then(([outcome]) => outcome);
+  let done = false;
+  void result.then(() => (done = true));
+  while (!done) await vi.advanceTimersByTimeAsync(100);
+  return result;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("ECS throttling", () => {
   it.each([
@@ -50,45 +77,67 @@ describe("ECS throttling", () => {
     expect(isThrottling(error)).toBe(expected);
   });
 
-  it("retries RunTask with jittered, growing waits and then succeeds", async () => {
-    const harness = readyToRun();
-    harness.ecsMock
-      .on(RunTaskCommand)
-      .rejectsOnce(throttling())
-      .rejectsOnce(rateExceededParameterError())
-      .rejectsOnce(throttling())
-      .resolves({ tasks: [sandboxTask("cnt-abc12", "provisioning")] });
+  it("retries a throttled RunTask in the SDK, after backing off, and then succeeds", async () => {
+    const answers = [THROTTLED, RATE_EXCEEDED_PARAMETER, THROTTLED];
+    const { orchestrator, runTaskCalls } = overHttp((_call, index) => answers[index] ?? started());
 
-    await expect(harness.orchestrator.create(containerSpec())).resolves.toMatchObject({ id: "cnt-abc12" });
+    const outcome = await settle(orchestrator.create(containerSpec()));
 
-    expect(harness.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(4);
-    // random() = 0.5 of min(5000, 200 * 2^n)
-    expect(harness.time.waits).toEqual([100, 200, 400]);
+    expect(outcome).toMatchObject({ status: "fulfilled", value: { id: "cnt-abc12" } });
+    const calls = runTaskCalls();
+    expect(calls).toHaveLength(4);
+    // Every retry came after a wait (the SDK's jittered backoff and its rate limiter's token).
+    for (let index = 1; index < calls.length; index++)
+      expect(calls[index]!.at).toBeGreaterThan(calls[index - 1]!.at);
   });
 
-  it("answers 429 with Retry-After when throttling outlasts the retries", async () => {
-    const harness = readyToRun();
-    harness.ecsMock.on(RunTaskCommand).rejects(throttling());
+  it("answers 429 with Retry-After when throttling outlasts the SDK's retries", async () => {
+    const { orchestrator, runTaskCalls } = overHttp(() => THROTTLED);
 
-    const failure = harness.orchestrator.create(containerSpec());
-    await expect(failure).rejects.toMatchObject({ code: "throttled", status: 429, retryAfterSeconds: 2 });
-    await expect(failure).rejects.toThrow(/ECS RunTask is throttled/);
-    expect(harness.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(5);
+    const outcome = await settle(orchestrator.create(containerSpec()));
+
+    expect(outcome.status).toBe("rejected");
+    const reason = (outcome as PromiseRejectedResult).reason as Error;
+    expect(reason).toMatchObject({ code: "throttled", status: 429, retryAfterSeconds: 2 });
+    expect(reason.message).toMatch(/ECS RunTask is throttled/);
+    expect(runTaskCalls()).toHaveLength(ECS_MAX_ATTEMPTS);
+  });
+
+  it("slows the whole client after throttling (adaptive mode), not only the throttled call", async () => {
+    // The first call is throttled once; then a burst of ten creates follows at once.
+    const { orchestrator, runTaskCalls } = overHttp((call, index) =>
+      index === 0 ? THROTTLED : started(String((call.body.tags as { value: string }[])[1]?.value)),
+    );
+    expect(await settle(orchestrator.create(containerSpec()))).toMatchObject({ status: "fulfilled" });
+    const burstStart = Date.now();
+    const ids = Array.from({ length: 10 }, (_, index) => `cnt-burst${index}`);
+    const outcomes = await settle(Promise.all(ids.map((id) => orchestrator.create(containerSpec({ id })))));
+
+    expect(outcomes).toMatchObject({ status: "fulfilled" });
+    const burst = runTaskCalls().slice(2);
+    expect(burst).toHaveLength(10);
+    // A standard-mode client would send all ten at once; the rate limiter spaces them out.
+    expect(burst.at(-1)!.at - burstStart).toBeGreaterThanOrEqual(1_000);
   });
 
   it("does not retry other errors, and keeps AWS's message out of the answer", async () => {
-    const harness = readyToRun();
-    harness.ecsMock.on(RunTaskCommand).rejects(
-      Object.assign(new Error("arn:aws:iam::123456789012:role/x is not authorized"), {
-        name: "AccessDeniedException",
-        $metadata: {},
-      }),
+    const { orchestrator, runTaskCalls } = overHttp(() =>
+      awsError("AccessDeniedException", "arn:aws:iam::123456789012:role/x is not authorized"),
     );
-    const failure = harness.orchestrator.create(containerSpec());
-    await expect(failure).rejects.toMatchObject({
-      code: "internal",
-      message: "ECS RunTask failed (AccessDeniedException)",
+    const outcome = await settle(orchestrator.create(containerSpec()));
+    expect(outcome).toMatchObject({
+      status: "rejected",
+      reason: { code: "internal", message: "ECS RunTask failed (AccessDeniedException)" },
     });
-    expect(harness.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(runTaskCalls()).toHaveLength(1);
+  });
+
+  it("does not retry a real bad parameter", async () => {
+    const { orchestrator, runTaskCalls } = overHttp(() =>
+      awsError("InvalidParameterException", `subnet-0a1 not found for ${taskArnOf("cnt-abc12")}`),
+    );
+    const outcome = await settle(orchestrator.create(containerSpec()));
+    expect(outcome.status).toBe("rejected");
+    expect(runTaskCalls()).toHaveLength(1);
   });
 });

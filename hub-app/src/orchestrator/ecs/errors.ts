@@ -1,11 +1,10 @@
 /**
- * How ECS API failures become HubErrors, and the one retry policy for ECS calls.
+ * How ECS API failures become HubErrors once the SDK's retries (ecs-client.ts) gave up.
  * ECS throttles with ThrottlingException, or with InvalidParameterException/ClientException
  * whose message says "Rate exceeded" (Amazon ECS service quotas: Fargate task launch rate,
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html).
  */
 import { HubError } from "../../errors.js";
-import { RetriesExhaustedError, retryWithBackoff, type RetryClock, type RetryPolicy } from "../retry.js";
 
 const THROTTLING_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"]);
 const THROTTLING_MESSAGE = /rate exceeded|too many concurrent attempts|throttl/i;
@@ -60,18 +59,11 @@ export function ecsFailure(operation: string, error: unknown): HubError {
   return new HubError("internal", `ECS ${operation} failed (${name})`, undefined, { cause: error });
 }
 
-export const DEFAULT_ECS_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
-
-/** Calls ECS, retrying throttling with backoff and full jitter; anything else (or exhaustion) becomes a HubError. */
-export async function callEcs<T>(
-  operation: string,
-  call: () => Promise<T>,
-  clock: RetryClock,
-  policy: RetryPolicy = DEFAULT_ECS_RETRY,
-): Promise<T> {
+/** Calls ECS (the client retries throttling and transient failures itself); what it throws becomes a HubError. */
+export async function callEcs<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await retryWithBackoff(call, isThrottling, policy, clock);
+    return await call();
   } catch (error) {
-    throw ecsFailure(operation, error instanceof RetriesExhaustedError ? error.lastError : error);
+    throw ecsFailure(operation, error);
   }
 }

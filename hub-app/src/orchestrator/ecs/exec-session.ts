@@ -1,24 +1,27 @@
 /**
- * One ECS Exec session: the websocket ExecuteCommand hands out, spoken as the SSM session
- * protocol (what session-manager-plugin does): send the token, answer the agent's handshake,
- * acknowledge every output message, put output back in sequence order, stop at channel_closed.
+ * One ECS Exec session: the websocket ExecuteCommand hands out, spoken as the SSM session protocol
+ * the way session-manager-plugin 1.2.677.0 does (src/datachannel/streaming.go): send the token,
+ * answer the agent's handshake if it asks (for InteractiveCommands without KMS it does not: the
+ * command starts at once), acknowledge every output message, put output back in sequence order,
+ * stop at channel_closed. Input (the handshake answer, the terminal size, stdin bytes) goes through
+ * InputStream: acknowledged, resent when late.
  *
+ * Like the plugin, a frame that does not decode or fails its digest is skipped, not fatal (the
+ * agent resends what is not acknowledged), and only the message types used here are decoded.
  * The session runs the command on a pty, so stdout and stderr arrive merged as one stream
- * (payload type 1) with "\n" turned into "\r\n"; the command wrapper (run-script.ts) frames
- * its own output so neither matters. KMS-encrypted sessions are refused (the Hub would need
- * KMS rights and the encryption handshake); the cluster's exec configuration must not ask for it.
- * Our few input messages are not resent when unacknowledged: the websocket runs over one TCP
- * connection that either delivers them or closes.
+ * (payload type 1); the command wrapper (run-script.ts) frames its own output. KMS-encrypted
+ * sessions are refused: the Hub would need KMS rights and the encryption handshake.
  */
 import WebSocket from "ws";
 import { HubError } from "../../errors.js";
+import { InputStream, RESEND_CHECK_MS } from "./ssm-input.js";
 import {
   MESSAGE_TYPE,
   PAYLOAD_TYPE,
   acknowledgeFor,
-  decodeAgentMessage,
-  encodeAgentMessage,
+  messageTypeOf,
   openDataChannelMessage,
+  readValidMessage,
   type AgentMessage,
 } from "./ssm-protocol.js";
 
@@ -27,11 +30,19 @@ export interface SessionEndpoint {
   readonly tokenValue: string;
 }
 
+/** What a consumer may do while the session runs. */
+export interface SessionInput {
+  /** Queues bytes for the command's stdin (the pty). */
+  readonly write: (data: Buffer) => void;
+}
+
 export interface SessionOptions {
   /** Gets output in order; returns true once it has all it needs, which ends the session. A throw ends it with that error. */
-  readonly onOutput: (chunk: Buffer) => boolean;
+  readonly onOutput: (chunk: Buffer, input: SessionInput) => boolean;
   /** The session is abandoned (socket closed, HubError timeout) after this long. */
   readonly timeoutMs: number;
+  /** Websocket pings this often, so proxies and load balancers keep a quiet session open. */
+  readonly pingIntervalMs?: number;
 }
 
 /** How a session ended when it did not fail: the consumer had everything, or the agent/socket closed first. */
@@ -46,15 +57,36 @@ const CLIENT_VERSION = "1.2.0.0";
 const ACTION_STATUS = { success: 1, failed: 2, unsupported: 3 } as const;
 /** A wide terminal keeps tools that format for the terminal from wrapping lines. */
 const TERMINAL_SIZE = { cols: 240, rows: 60 };
+/**
+ * Commands write to files, so a session can be silent until the command ends. Load balancers cut
+ * idle connections (an ALB after 60 s by default); the plugin itself pings only every 5 minutes.
+ */
+export const SESSION_PING_INTERVAL_MS = 30_000;
 
 interface RequestedAction {
   readonly ActionType?: string;
 }
 
+function handshakeAnswer(message: AgentMessage): unknown {
+  const request = JSON.parse(message.payload.toString("utf8")) as {
+    RequestedClientActions?: RequestedAction[];
+  };
+  const processed = (request.RequestedClientActions ?? []).map((action) => {
+    if (action.ActionType === "SessionType")
+      return { ActionType: action.ActionType, ActionStatus: ACTION_STATUS.success };
+    const error = `the Hub does not support ${action.ActionType ?? "this action"} (e.g. KMS-encrypted exec sessions)`;
+    return { ActionType: action.ActionType, ActionStatus: ACTION_STATUS.unsupported, Error: error };
+  });
+  return { ClientVersion: CLIENT_VERSION, ProcessedClientActions: processed, Errors: [] };
+}
+
 export function runSsmSession(endpoint: SessionEndpoint, options: SessionOptions): Promise<SessionEnd> {
   return new Promise<SessionEnd>((resolve, reject) => {
     const socket = new WebSocket(endpoint.streamUrl);
-    let inputSequence = 0;
+    const input = new InputStream((frame) => socket.send(frame));
+    const stdin: SessionInput = { write: (data) => input.sendBytes(PAYLOAD_TYPE.output, data) };
+    const sendJson = (payloadType: number, value: unknown): void =>
+      input.send(payloadType, Buffer.from(JSON.stringify(value)));
     let expectedSequence = 0;
     const early = new Map<number, AgentMessage>();
     let settled = false;
@@ -63,6 +95,8 @@ export function runSsmSession(endpoint: SessionEndpoint, options: SessionOptions
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(resender);
+      clearInterval(pinger);
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)
         socket.terminate();
       if (end instanceof HubError) reject(end);
@@ -72,43 +106,19 @@ export function runSsmSession(endpoint: SessionEndpoint, options: SessionOptions
       () => finish(new HubError("timeout", `the exec session did not finish within ${options.timeoutMs} ms`)),
       options.timeoutMs,
     );
-
-    const sendInput = (payloadType: number, payload: unknown): void => {
-      const frame = encodeAgentMessage({
-        messageType: MESSAGE_TYPE.input,
-        sequenceNumber: inputSequence++,
-        flags: 0,
-        payloadType,
-        payload: Buffer.from(JSON.stringify(payload)),
-      });
-      socket.send(frame);
-    };
-
-    const answerHandshake = (message: AgentMessage): void => {
-      const request = JSON.parse(message.payload.toString("utf8")) as {
-        RequestedClientActions?: RequestedAction[];
-      };
-      const processed = (request.RequestedClientActions ?? []).map((action) => {
-        if (action.ActionType === "SessionType")
-          return { ActionType: action.ActionType, ActionStatus: ACTION_STATUS.success };
-        const error = `the Hub does not support ${action.ActionType ?? "this action"} (e.g. KMS-encrypted exec sessions)`;
-        return { ActionType: action.ActionType, ActionStatus: ACTION_STATUS.unsupported, Error: error };
-      });
-      sendInput(PAYLOAD_TYPE.handshakeResponse, {
-        ClientVersion: CLIENT_VERSION,
-        ProcessedClientActions: processed,
-        Errors: [],
-      });
-    };
+    const resender = setInterval(() => input.resendOverdue(), RESEND_CHECK_MS);
+    const pinger = setInterval(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.ping();
+    }, options.pingIntervalMs ?? SESSION_PING_INTERVAL_MS);
 
     /** Handles one output message, in sequence order. */
     const consume = (message: AgentMessage): void => {
       switch (message.payloadType) {
         case PAYLOAD_TYPE.handshakeRequest:
-          answerHandshake(message);
+          sendJson(PAYLOAD_TYPE.handshakeResponse, handshakeAnswer(message));
           return;
         case PAYLOAD_TYPE.handshakeComplete:
-          sendInput(PAYLOAD_TYPE.size, TERMINAL_SIZE);
+          sendJson(PAYLOAD_TYPE.size, TERMINAL_SIZE);
           return;
         case PAYLOAD_TYPE.encChallengeRequest:
           finish(
@@ -120,7 +130,7 @@ export function runSsmSession(endpoint: SessionEndpoint, options: SessionOptions
           return;
         case PAYLOAD_TYPE.output:
         case PAYLOAD_TYPE.stdErr:
-          if (options.onOutput(message.payload)) finish({ by: "consumer" });
+          if (options.onOutput(message.payload, stdin)) finish({ by: "consumer" });
           return;
         default:
           // Exit codes (12) only exist in non-interactive sessions; flags and parameters do not concern us.
@@ -143,15 +153,26 @@ export function runSsmSession(endpoint: SessionEndpoint, options: SessionOptions
       }
     };
 
+    const onFrame = (frame: Buffer): void => {
+      const type = messageTypeOf(frame);
+      if (type === MESSAGE_TYPE.output) {
+        const message = readValidMessage(frame);
+        if (message !== undefined) onOutputMessage(message);
+      } else if (type === MESSAGE_TYPE.acknowledge) {
+        const message = readValidMessage(frame);
+        if (message !== undefined) input.acknowledged(acknowledgedSequence(message));
+      } else if (type === MESSAGE_TYPE.channelClosed) {
+        const message = readValidMessage(frame);
+        if (message !== undefined) finish({ by: "channel_closed", message: closeOutput(message) });
+      }
+      // start_publication, pause_publication and anything newer: not ours to act on (the plugin ignores them too).
+    };
+
     socket.on("open", () => socket.send(openDataChannelMessage(endpoint.tokenValue)));
     socket.on("message", (data, isBinary) => {
       if (settled || !isBinary) return;
       try {
-        const message = decodeAgentMessage(toBuffer(data));
-        if (message.messageType === MESSAGE_TYPE.output) onOutputMessage(message);
-        else if (message.messageType === MESSAGE_TYPE.channelClosed)
-          finish({ by: "channel_closed", message: closeOutput(message) });
-        // acknowledge / start_publication / pause_publication: nothing to do for a client that barely sends.
+        onFrame(toBuffer(data));
       } catch (error) {
         finish(
           error instanceof HubError
@@ -172,6 +193,20 @@ export function runSsmSession(endpoint: SessionEndpoint, options: SessionOptions
       ),
     );
   });
+}
+
+/** An acknowledge message's AcknowledgedMessageSequenceNumber; -1 when unreadable (acknowledges nothing). */
+function acknowledgedSequence(message: AgentMessage): number {
+  try {
+    const content = JSON.parse(message.payload.toString("utf8")) as {
+      AcknowledgedMessageSequenceNumber?: unknown;
+    };
+    return typeof content.AcknowledgedMessageSequenceNumber === "number"
+      ? content.AcknowledgedMessageSequenceNumber
+      : -1;
+  } catch {
+    return -1;
+  }
 }
 
 /** channel_closed carries JSON whose Output may say why (e.g. "Unable to start command: ..."). */

@@ -3,10 +3,10 @@
  * definition per (image, Fargate size); its metadata lives in the task's tags; commands and
  * files go through ECS Exec (the SSM session protocol). See orchestrator.ts.
  */
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { realClock, type RetryClock } from "../retry.js";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Orchestrator, OrchestratorContext } from "../types.js";
 import type { OpenSession } from "./exec-runner.js";
+import { createEcsClient } from "./ecs-client.js";
 import { EcsOrchestrator, type ReadyPolling } from "./orchestrator.js";
 import type { PoolOwnership } from "./pool-owner.js";
 import type { EcsSettings } from "./settings.js";
@@ -18,7 +18,7 @@ export { fargateSizeFor, type FargateSize } from "./fargate-sizes.js";
 export interface EcsSeams {
   /** An ECS client (e.g. under aws-sdk-client-mock); by default one for settings.region. */
   readonly ecs?: ECSClient;
-  readonly clock?: RetryClock;
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
   readonly openSession?: OpenSession;
   readonly readyPolling?: ReadyPolling;
@@ -31,11 +31,10 @@ export function createEcsOrchestrator(
   context: OrchestratorContext,
   seams: EcsSeams = {},
 ): Orchestrator {
-  // One retry policy (ours, with full jitter and a 429 at the end) instead of the SDK's on top of it.
-  const ecs = seams.ecs ?? new ECSClient({ region: settings.region, maxAttempts: 1 });
+  const ecs = seams.ecs ?? createEcsClient(settings.region);
   return new EcsOrchestrator(settings, context, {
     ecs,
-    clock: seams.clock ?? realClock,
+    sleep: seams.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     now: seams.now ?? Date.now,
     openSession: seams.openSession,
     readyPolling: seams.readyPolling,

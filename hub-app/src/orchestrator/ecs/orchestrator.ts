@@ -2,7 +2,6 @@
 import { DescribeClustersCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { HubError, notFound } from "../../errors.js";
 import { markReady } from "../ready-now.js";
-import type { RetryClock } from "../retry.js";
 import { addressTarget } from "../address-target.js";
 import type {
   ContainerInfo,
@@ -22,7 +21,7 @@ import { claimedEnv } from "./claim-tags.js";
 import { callEcs } from "./errors.js";
 import { TaskExec, type OpenSession } from "./exec-runner.js";
 import { fargateSizeFor } from "./fargate-sizes.js";
-import { uploadFiles } from "./file-upload.js";
+import { UPLOAD_OUTPUT_BYTES, expectUploaded, tarArchive, uploadScript } from "./file-upload.js";
 import { EcsPoolMembers } from "./pool-members.js";
 import { resolveOwner, taskOwnership, type PoolOwnership } from "./pool-owner.js";
 import { newNonce } from "./run-script.js";
@@ -37,12 +36,15 @@ export interface ReadyPolling {
   readonly maxDelayMs: number;
 }
 const DEFAULT_READY_POLLING: ReadyPolling = { initialDelayMs: 500, maxDelayMs: 3000 };
+/** One upload's time limit: a 10 MiB archive at a few MB/s through the session, with room to spare. */
+const UPLOAD_TIMEOUT_MS = 120_000;
 /** Ids deleted by this Hub, remembered so a second delete of an already-failed task is a 404. */
 const MAX_TOMBSTONES = 10_000;
 
 export interface EcsParts {
   readonly ecs: ECSClient;
-  readonly clock: RetryClock;
+  /** Waits between DescribeTasks polls while a task starts. */
+  readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
   readonly openSession?: OpenSession;
   readonly readyPolling?: ReadyPolling;
@@ -68,8 +70,8 @@ export class EcsOrchestrator implements Orchestrator {
     private readonly context: OrchestratorContext,
     private readonly parts: EcsParts,
   ) {
-    this.definitions = new TaskDefinitionRegistry(parts.ecs, settings, parts.clock);
-    this.tasks = new SandboxTasks(parts.ecs, settings, context.instance, parts.clock);
+    this.definitions = new TaskDefinitionRegistry(parts.ecs, settings);
+    this.tasks = new SandboxTasks(parts.ecs, settings, context.instance);
     this.exec = new TaskExec({ ...parts, settings });
     this.members = new EcsPoolMembers({
       ...parts,
@@ -79,7 +81,7 @@ export class EcsOrchestrator implements Orchestrator {
       logger: context.logger,
       ownership:
         parts.ownership ??
-        taskOwnership(parts.ecs, parts.clock, () => resolveOwner(process.env, context.instance)),
+        taskOwnership(parts.ecs, () => resolveOwner(process.env, context.instance)),
     });
   }
 
@@ -105,7 +107,7 @@ export class EcsOrchestrator implements Orchestrator {
   }
 
   async waitReady(id: string, timeoutMs: number): Promise<ContainerInfo> {
-    const { now, clock } = this.parts;
+    const { now, sleep } = this.parts;
     const polling = this.parts.readyPolling ?? DEFAULT_READY_POLLING;
     const deadline = now() + timeoutMs;
     for (let delay = polling.initialDelayMs; ; delay = Math.min(delay * 1.5, polling.maxDelayMs)) {
@@ -122,7 +124,7 @@ export class EcsOrchestrator implements Orchestrator {
       const left = deadline - now();
       if (left <= 0)
         throw new HubError("timeout", `sandbox ${id} was not ready for commands within ${timeoutMs} ms`);
-      await clock.sleep(Math.min(delay, left));
+      await sleep(Math.min(delay, left));
     }
   }
 
@@ -193,8 +195,12 @@ export class EcsOrchestrator implements Orchestrator {
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
-    await this.withReadyTask(id, (taskArn) =>
-      uploadFiles(files, this.settings, (request) => this.exec.run(taskArn, request), newNonce()),
+    if (files.length === 0) return;
+    const nonce = newNonce();
+    const upload = uploadScript(await tarArchive(files), files, this.settings.workdir, nonce);
+    const limits = { timeoutMs: UPLOAD_TIMEOUT_MS, maxOutputBytes: UPLOAD_OUTPUT_BYTES };
+    await this.withReadyTask(id, async (taskArn) =>
+      expectUploaded(await this.exec.runWithStdin(taskArn, upload, nonce, limits)),
     );
   }
 
@@ -205,10 +211,8 @@ export class EcsOrchestrator implements Orchestrator {
 
   async ping(): Promise<void> {
     const { cluster } = this.settings;
-    const result = await callEcs(
-      "DescribeClusters",
-      () => this.parts.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })),
-      this.parts.clock,
+    const result = await callEcs("DescribeClusters", () =>
+      this.parts.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })),
     );
     const status = result.clusters?.[0]?.status;
     if (status !== "ACTIVE") {

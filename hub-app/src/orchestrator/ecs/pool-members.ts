@@ -23,7 +23,6 @@
  */
 import { UntagResourceCommand, TagResourceCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import type { Logger } from "pino";
-import type { RetryClock } from "../retry.js";
 import type { ContainerInfo, ContainerSpec, PoolClaim, PoolClaimResult, PoolMember } from "../types.js";
 import { claimTags, isHalfClaimed, isMember, memberTags, retagged } from "./claim-tags.js";
 import { callEcs } from "./errors.js";
@@ -37,7 +36,6 @@ export const ORPHAN_SCAN_INTERVAL_MS = 60_000;
 
 export interface EcsPoolDeps {
   readonly ecs: ECSClient;
-  readonly clock: RetryClock;
   readonly now: () => number;
   readonly settings: EcsSettings;
   readonly instance: string;
@@ -156,7 +154,6 @@ export class EcsPoolMembers {
     return callEcs(
       "TagResource",
       () => this.deps.ecs.send(new TagResourceCommand({ resourceArn: arn, tags })),
-      this.deps.clock,
     );
   }
 
@@ -164,7 +161,6 @@ export class EcsPoolMembers {
     return callEcs(
       "UntagResource",
       () => this.deps.ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys })),
-      this.deps.clock,
     );
   }
 }

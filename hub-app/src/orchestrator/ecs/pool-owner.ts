@@ -9,7 +9,6 @@
  * the only Hub with that HUB_INSTANCE there; nobody else can tell whether it is gone.
  */
 import { DescribeTasksCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import type { RetryClock } from "../retry.js";
 import { callEcs } from "./errors.js";
 
 /** `arn:aws:ecs:<region>:<account>:task/<cluster>/<task id>`: the cluster is the segment after `task/`. */
@@ -45,7 +44,7 @@ async function fetchWithTimeout(url: string): Promise<unknown> {
 }
 
 /** Owner liveness from DescribeTasks; owners that are not task ARNs are never declared gone. */
-export function taskOwnership(ecs: ECSClient, clock: RetryClock, self: () => Promise<string>): PoolOwnership {
+export function taskOwnership(ecs: ECSClient, self: () => Promise<string>): PoolOwnership {
   let resolved: Promise<string> | undefined;
   return {
     self: () => {
@@ -60,7 +59,6 @@ export function taskOwnership(ecs: ECSClient, clock: RetryClock, self: () => Pro
       const result = await callEcs(
         "DescribeTasks",
         () => ecs.send(new DescribeTasksCommand({ cluster, tasks: [owner] })),
-        clock,
       );
       const task = result.tasks?.find((candidate) => candidate.taskArn === owner);
       if (task !== undefined) return task.lastStatus === "STOPPED";

@@ -28,17 +28,21 @@ const markers = (nonce: string) => ({
 
 /** The script (for `sh -c`) that runs `request` in `workdir` and frames its output. */
 export function buildRunScript(request: ScriptRequest, workdir: string, nonce: string): string {
-  const keep = request.maxOutputBytes + 1;
+  return [...commandIntoFiles(request, workdir), ...framedOutput(request.maxOutputBytes, nonce)].join("; ");
+}
+
+/** Script lines that print "$d/o", "$d/e" (cut at maxOutputBytes + 1) and "$c" between markers, then remove "$d". */
+export function framedOutput(maxOutputBytes: number, nonce: string): string[] {
+  const keep = maxOutputBytes + 1;
   const mark = markers(nonce);
   return [
-    ...commandIntoFiles(request, workdir),
     `printf '\\n%s\\n' ${mark.out}`,
     `head -c ${keep} "$d/o" | base64`,
     `printf '\\n%s\\n' ${mark.err}`,
     `head -c ${keep} "$d/e" | base64`,
     `printf '\\n%s%s__\\n' ${mark.exit} "$c"`,
     'rm -rf "$d"',
-  ].join("; ");
+  ];
 }
 
 /** The ExecuteCommand `command` for a script: the agent runs it with `sh -c` (or splits it like a shell); either way this works. */

@@ -72,12 +72,10 @@ export const ecsEnvSchema = z
       .regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path of letters, digits, '.', '_', '-' and '/'")
       .default("/workspace"),
     /**
-     * Longest command string sent to ECS ExecuteCommand; file uploads are split to fit. The API
+     * Longest command string sent to ECS ExecuteCommand (a run's command, cwd and env). The API
      * documents no limit, so this stays conservative; raise it after measuring on a real cluster.
      */
     HUB_ECS_EXEC_COMMAND_MAX_CHARS: positiveInt(8192, 2048),
-    /** How many exec sessions one file upload may have open at once. */
-    HUB_ECS_UPLOAD_CONCURRENCY: positiveInt(4, 1),
   })
   .transform((env) => ({
     region: env.AWS_REGION,
@@ -92,7 +90,6 @@ export const ecsEnvSchema = z
     capacityProvider: env.HUB_ECS_CAPACITY_PROVIDER,
     workdir: env.HUB_ECS_WORKDIR,
     execCommandMaxChars: env.HUB_ECS_EXEC_COMMAND_MAX_CHARS,
-    uploadConcurrency: env.HUB_ECS_UPLOAD_CONCURRENCY,
   }));
 
 export type EcsSettings = z.output<typeof ecsEnvSchema>;

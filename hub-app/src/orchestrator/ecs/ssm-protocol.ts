@@ -1,7 +1,6 @@
 /**
- * The binary "AgentMessage" frames of the SSM session protocol, as the AWS session-manager-plugin
- * (src/message/clientmessage.go, messageparser.go) and the npm `ssm-session` package lay them out.
- * All integers big-endian:
+ * The binary "AgentMessage" frames of the SSM session protocol, as session-manager-plugin 1.2.677.0
+ * lays them out (src/message/clientmessage.go, messageparser.go). All integers big-endian:
  *
  *   offset  size  field
  *        0     4  HeaderLength (116: the bytes before PayloadLength)
@@ -126,6 +125,29 @@ export function decodeAgentMessage(frame: Buffer): AgentMessage {
     payloadType: frame.readUInt32BE(OFFSET.payloadType),
     payload: Buffer.from(frame.subarray(payloadStart, payloadStart + payloadLength)),
   };
+}
+
+/** The message type alone (NULs and spaces trimmed, as the plugin's getString does); undefined when cut short. */
+export function messageTypeOf(frame: Buffer): string | undefined {
+  if (frame.length < OFFSET.schemaVersion) return undefined;
+  return frame.toString("ascii", OFFSET.messageType, OFFSET.schemaVersion).replace(/^[\0 ]+|[\0 ]+$/g, "");
+}
+
+/**
+ * The message when it decodes and passes the plugin's checks (messageparser.go, Validate: a header
+ * length, a type, a creation date, and a payload matching its SHA-256 digest); undefined otherwise,
+ * so the caller skips it as the plugin does (unacknowledged, the agent sends it again).
+ */
+export function readValidMessage(frame: Buffer): AgentMessage | undefined {
+  let message: AgentMessage;
+  try {
+    message = decodeAgentMessage(frame);
+  } catch {
+    return undefined;
+  }
+  if (message.messageType === "" || message.createdDate === 0) return undefined;
+  const digest = createHash("sha256").update(message.payload).digest();
+  return message.payload.length === 0 || digest.equals(message.payloadDigest) ? message : undefined;
 }
 
 /** The ack every output_stream_data message needs, or the agent resends it (plugin: SendAcknowledgeMessage). */

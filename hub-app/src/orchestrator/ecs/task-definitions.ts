@@ -16,7 +16,6 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import type { RetryClock } from "../retry.js";
 import { callEcs } from "./errors.js";
 import type { FargateSize } from "./fargate-sizes.js";
 import type { EcsSettings } from "./settings.js";
@@ -130,7 +129,6 @@ export class TaskDefinitionRegistry {
   constructor(
     private readonly ecs: ECSClient,
     private readonly settings: DefinitionSettings,
-    private readonly clock: RetryClock,
   ) {}
 
   arnFor(key: SandboxDefinitionKey): Promise<string> {
@@ -149,10 +147,8 @@ export class TaskDefinitionRegistry {
     const found = await this.findExisting(key);
     if (found?.taskDefinitionArn !== undefined) return found.taskDefinitionArn;
     const input = sandboxTaskDefinitionInput(this.settings, key);
-    const registered = await callEcs(
-      "RegisterTaskDefinition",
-      () => this.ecs.send(new RegisterTaskDefinitionCommand(input)),
-      this.clock,
+    const registered = await callEcs("RegisterTaskDefinition", () =>
+      this.ecs.send(new RegisterTaskDefinitionCommand(input)),
     );
     const arn = registered.taskDefinition?.taskDefinitionArn;
     if (arn === undefined)
@@ -184,18 +180,15 @@ export class TaskDefinitionRegistry {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await callEcs(
-        "ListTaskDefinitions",
-        () =>
-          this.ecs.send(
-            new ListTaskDefinitionsCommand({
-              familyPrefix: this.settings.taskFamily,
-              status: "ACTIVE",
-              sort: "DESC",
-              nextToken,
-            }),
-          ),
-        this.clock,
+      const page = await callEcs("ListTaskDefinitions", () =>
+        this.ecs.send(
+          new ListTaskDefinitionsCommand({
+            familyPrefix: this.settings.taskFamily,
+            status: "ACTIVE",
+            sort: "DESC",
+            nextToken,
+          }),
+        ),
       );
       arns.push(...(page.taskDefinitionArns ?? []));
       nextToken = page.nextToken;
@@ -204,10 +197,8 @@ export class TaskDefinitionRegistry {
   }
 
   private async describe(arn: string): Promise<TaskDefinition | undefined> {
-    const described = await callEcs(
-      "DescribeTaskDefinition",
-      () => this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
-      this.clock,
+    const described = await callEcs("DescribeTaskDefinition", () =>
+      this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
     );
     return described.taskDefinition;
   }

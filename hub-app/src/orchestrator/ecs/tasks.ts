@@ -20,7 +20,6 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { HubError } from "../../errors.js";
-import type { RetryClock } from "../retry.js";
 import { callEcs } from "./errors.js";
 import type { EcsSettings } from "./settings.js";
 import { HUB_STOP_REASON, TAG, startedByMarker, tagValue } from "./task-info.js";
@@ -39,14 +38,13 @@ export class SandboxTasks {
     private readonly ecs: ECSClient,
     private readonly settings: Pick<EcsSettings, "cluster">,
     private readonly instance: string,
-    private readonly clock: RetryClock,
   ) {
     this.startedBy = startedByMarker(instance);
   }
 
   /** Starts the task; RunTask `failures` (no ENI, no Fargate capacity, quota) become no_capacity. */
   async run(id: string, input: RunTaskCommandInput): Promise<Task> {
-    const result = await callEcs("RunTask", () => this.ecs.send(new RunTaskCommand(input)), this.clock);
+    const result = await callEcs("RunTask", () => this.ecs.send(new RunTaskCommand(input)));
     const task = result.tasks?.[0];
     if (task?.taskArn === undefined) {
       const reasons = (result.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(" "));
@@ -65,13 +63,10 @@ export class SandboxTasks {
     const tasks: Task[] = [];
     for (let start = 0; start < taskArns.length; start += DESCRIBE_CHUNK) {
       const chunk = taskArns.slice(start, start + DESCRIBE_CHUNK);
-      const result = await callEcs(
-        "DescribeTasks",
-        () =>
-          this.ecs.send(
-            new DescribeTasksCommand({ cluster: this.settings.cluster, tasks: chunk, include: ["TAGS"] }),
-          ),
-        this.clock,
+      const result = await callEcs("DescribeTasks", () =>
+        this.ecs.send(
+          new DescribeTasksCommand({ cluster: this.settings.cluster, tasks: chunk, include: ["TAGS"] }),
+        ),
       );
       tasks.push(...(result.tasks ?? []));
     }
@@ -83,18 +78,15 @@ export class SandboxTasks {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await callEcs(
-        "ListTasks",
-        () =>
-          this.ecs.send(
-            new ListTasksCommand({
-              cluster: this.settings.cluster,
-              startedBy: this.startedBy,
-              desiredStatus,
-              nextToken,
-            }),
-          ),
-        this.clock,
+      const page = await callEcs("ListTasks", () =>
+        this.ecs.send(
+          new ListTasksCommand({
+            cluster: this.settings.cluster,
+            startedBy: this.startedBy,
+            desiredStatus,
+            nextToken,
+          }),
+        ),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
@@ -130,13 +122,10 @@ export class SandboxTasks {
   async stop(task: Task): Promise<void> {
     if (task.taskArn === undefined) return;
     const arn = task.taskArn;
-    await callEcs(
-      "StopTask",
-      () =>
-        this.ecs.send(
-          new StopTaskCommand({ cluster: this.settings.cluster, task: arn, reason: HUB_STOP_REASON }),
-        ),
-      this.clock,
+    await callEcs("StopTask", () =>
+      this.ecs.send(
+        new StopTaskCommand({ cluster: this.settings.cluster, task: arn, reason: HUB_STOP_REASON }),
+      ),
     );
   }
 
@@ -144,10 +133,8 @@ export class SandboxTasks {
   async retag(task: Task, key: string, value: string): Promise<Task> {
     if (task.taskArn === undefined) return task;
     const arn = task.taskArn;
-    await callEcs(
-      "TagResource",
-      () => this.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key, value }] })),
-      this.clock,
+    await callEcs("TagResource", () =>
+      this.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key, value }] })),
     );
     return { ...task, tags: [...(task.tags ?? []).filter((tag) => tag.key !== key), { key, value }] };
   }

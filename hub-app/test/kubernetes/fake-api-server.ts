@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { AddressInfo, Socket } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { WebSocketServer } from "ws";
-import { serveExec, V5_PROTOCOL, type ExecCall, type ExecMode } from "./fake-exec.js";
+import { serveExec, V4_PROTOCOL, V5_PROTOCOL, type ExecCall, type ExecMode } from "./fake-exec.js";
 import { storyFor, warningsFor, type PodJson } from "./fake-kubelet.js";
 
 const TOKEN = "fake-cluster-token";
@@ -82,6 +82,12 @@ export class FakeKubeApi {
   readonly deniedAccess = new Set<string>();
   readonly execCalls: ExecCall[] = [];
   execMode: ExecMode = "run";
+  /**
+   * Exec subprotocols this API server speaks, preferred first. Kubernetes 1.30+ with its stream
+   * translator (TranslateStreamCloseWebsocketRequests) adds v5; older ones, or the translator
+   * off, stop at v4 (staging/src/k8s.io/apimachinery/pkg/util/remotecommand/constants.go).
+   */
+  execProtocols: string[] = [V5_PROTOCOL, V4_PROTOCOL];
   /** Delay between the kubelet's status steps, ms. */
   kubeletStepMs = 5;
   private readonly injected: Injected[] = [];
@@ -90,7 +96,7 @@ export class FakeKubeApi {
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly websockets = new WebSocketServer({
     noServer: true,
-    handleProtocols: (offered) => (offered.has(V5_PROTOCOL) ? V5_PROTOCOL : false),
+    handleProtocols: (offered) => this.execProtocols.find((protocol) => offered.has(protocol)) ?? false,
   });
   private resourceVersion = 1000;
   readonly execRoot = mkdtempSync(join(tmpdir(), "fake-kube-exec-"));
@@ -399,6 +405,10 @@ export class FakeKubeApi {
     const [, namespace = "", name = "", exec] = match ?? [];
     const pod = this.pods.get(`${namespace}/${name}`);
     if (exec === undefined || pod === undefined) return refuse(404, "Not Found");
+    // A WebSocket upgrade is a GET, authorized as "get pods/exec"; from 1.35 the API server also
+    // checks a synthetic "create" (AuthorizePodWebsocketUpgradeCreatePermission, kubernetes#134577).
+    if (this.deniedAccess.has("get pods/exec") || this.deniedAccess.has("create pods/exec"))
+      return refuse(403, "Forbidden");
     // The kubelet can only exec into a running container; the API server answers 400 otherwise.
     if (pod.status?.phase !== "Running") return refuse(400, "Bad Request");
     const call: ExecCall = {
@@ -406,11 +416,15 @@ export class FakeKubeApi {
       container: url.searchParams.get("container") ?? "",
       argv: url.searchParams.getAll("command"),
       stdin: url.searchParams.get("stdin") === "true",
+      protocol: "",
+      pings: 0,
     };
     this.execCalls.push(call);
-    this.websockets.handleUpgrade(req, socket, head, (ws) =>
-      serveExec(ws, call, this.execRoot, this.workdir, this.execMode),
-    );
+    this.websockets.handleUpgrade(req, socket, head, (ws) => {
+      Object.assign(call, { protocol: ws.protocol });
+      ws.on("ping", () => call.pings++);
+      serveExec(ws, call, this.execRoot, this.workdir, this.execMode);
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The exec subresource of the fake API server: a WebSocket that speaks v5.channel.k8s.io
+ * The exec subresource of the fake API server: a WebSocket that speaks v5.channel.k8s.io (or v4)
  * (channel byte + data; 0 stdin, 1 stdout, 2 stderr, 3 status; 255 + channel closes a stream).
  * The command really runs, here, with the container's working directory mapped to a directory
  * per Pod, so what the Hub sends (its sh scripts, its tar streams) is tested for real.
@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { WebSocket } from "ws";
 
 export const V5_PROTOCOL = "v5.channel.k8s.io";
+/** Before v5 (Kubernetes 1.29 alpha, 1.30 on by default) a client could not half-close stdin. */
+export const V4_PROTOCOL = "v4.channel.k8s.io";
 const STDOUT = 1;
 const STDERR = 2;
 const STATUS = 3;
@@ -23,6 +25,10 @@ export interface ExecCall {
   readonly container: string;
   readonly argv: string[];
   readonly stdin: boolean;
+  /** The subprotocol the server chose. */
+  readonly protocol: string;
+  /** Websocket pings the client sent. */
+  pings: number;
 }
 
 function frame(channel: number, data: Buffer | string): Buffer {

@@ -1,10 +1,16 @@
 /**
  * One command in a sandbox Pod over the exec WebSocket (v5.channel.k8s.io, which the client
  * offers first). `Exec.exec()` resolves when the socket opens, not when the command ends
- * (@kubernetes/client-node 1.x, src/exec.ts): the result is complete only when the status channel has spoken and the socket
- * has closed. A close without a status is an error, never exit code 0.
+ * (@kubernetes/client-node 1.4, src/exec.ts): the result is complete only when the status
+ * channel has spoken and the socket has closed. A close without a status is an error, never
+ * exit code 0.
+ *
+ * Stdin needs v5: only v5 can say "stdin ended" and keep the socket open for the exit status;
+ * with v4 client-node ends stdin by closing the socket (src/web-socket-handler.ts,
+ * handleStandardInput), so `tar -x` would see a cut archive and no status would ever come.
+ * Stdin is therefore held back until the socket is open and its protocol checked.
  */
-import { Readable, Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import type { Exec, V1Status } from "@kubernetes/client-node";
 import { HubError } from "../../errors.js";
 import { CappedOutput } from "../capped-output.js";
@@ -18,6 +24,8 @@ export interface ExecTarget {
 export interface ExecOptions {
   /** Sent on stdin, then stdin is half-closed (v5). */
   readonly stdin?: Buffer;
+  /** Websocket pings this often while waiting (default EXEC_PING_INTERVAL_MS). */
+  readonly pingIntervalMs?: number;
   /** The Hub gives up (and closes the socket) after this long. */
   readonly deadlineMs: number;
   readonly maxOutputBytes: number;
@@ -33,6 +41,14 @@ export interface ExecOutcome {
 
 // Frames of at most 64 KiB: a 10 MiB upload in one WebSocket message would sit whole in every buffer on the way.
 const STDIN_CHUNK_BYTES = 64 * 1024;
+/** The only exec subprotocol that can half-close stdin (KEP-4006; Kubernetes 1.30+ by default). */
+export const STDIN_PROTOCOL = "v5.channel.k8s.io";
+/**
+ * Commands write to files, so an exec stream is silent until the command ends, and load balancers
+ * in front of API servers cut silent connections; client-go pings its exec WebSocket every 5 s
+ * (tools/remotecommand/websocket.go, pingPeriod).
+ */
+export const EXEC_PING_INTERVAL_MS = 5_000;
 
 /** The exit code in an exec Status: Success is 0, NonZeroExitCode carries it in details.causes. */
 export function exitCodeOf(status: V1Status): number | undefined {
@@ -52,11 +68,13 @@ function sink(output: CappedOutput): Writable {
   });
 }
 
-function chunks(data: Buffer): Readable {
-  const parts: Buffer[] = [];
-  for (let at = 0; at < data.length; at += STDIN_CHUNK_BYTES)
-    parts.push(data.subarray(at, at + STDIN_CHUNK_BYTES));
-  return Readable.from(parts);
+/** Writes `data` to `stdin` in chunks, respecting back-pressure, then ends it. */
+async function feed(stdin: PassThrough, data: Buffer): Promise<void> {
+  for (let at = 0; at < data.length; at += STDIN_CHUNK_BYTES) {
+    if (!stdin.write(data.subarray(at, at + STDIN_CHUNK_BYTES)))
+      await new Promise((resolve) => stdin.once("drain", resolve));
+  }
+  stdin.end();
 }
 
 /** The client rejects with the WebSocket's ErrorEvent (`{ message, error }`), not an Error. */
@@ -77,6 +95,7 @@ export async function execInPod(
   const stdout = new CappedOutput(options.maxOutputBytes);
   const stderr = new CappedOutput(options.maxOutputBytes);
   let status: V1Status | undefined;
+  const stdin = options.stdin === undefined ? null : new PassThrough();
   const socket = await exec
     .exec(
       target.namespace,
@@ -85,7 +104,7 @@ export async function execInPod(
       [...argv],
       sink(stdout),
       sink(stderr),
-      options.stdin === undefined ? null : chunks(options.stdin),
+      stdin,
       false,
       (received) => {
         status = received;
@@ -99,16 +118,31 @@ export async function execInPod(
         { cause: error },
       );
     });
+  if (stdin !== null && options.stdin !== undefined) {
+    if (socket.protocol !== STDIN_PROTOCOL) {
+      socket.close();
+      throw new HubError(
+        "orchestrator_unavailable",
+        `writing files needs the exec protocol ${STDIN_PROTOCOL} (Kubernetes 1.30 or later, with the API server's WebSocket stream translator on); the API server chose ${socket.protocol || "none"}`,
+      );
+    }
+    void feed(stdin, options.stdin);
+  }
   const gaveUp = await new Promise<boolean>((resolve) => {
     if (socket.readyState === socket.CLOSED) {
       resolve(false);
       return;
     }
+    const pinger = setInterval(() => {
+      if (socket.readyState === socket.OPEN) socket.ping();
+    }, options.pingIntervalMs ?? EXEC_PING_INTERVAL_MS);
     const timer = setTimeout(() => {
+      clearInterval(pinger);
       resolve(true);
       socket.close();
     }, options.deadlineMs);
     socket.once("close", () => {
+      clearInterval(pinger);
       clearTimeout(timer);
       resolve(false);
     });

@@ -15,6 +15,10 @@ export const REQUIRED_ACCESS = [
   { verb: "watch", resource: "pods" },
   { verb: "patch", resource: "pods" },
   { verb: "delete", resource: "pods" },
+  // Exec opens with a WebSocket upgrade, a GET, authorized as "get pods/exec"; from 1.35 the API
+  // server also checks "create" (AuthorizePodWebsocketUpgradeCreatePermission, KEP-4006,
+  // kubernetes/kubernetes#134577). A Role with only one of them fails every exec with 403.
+  { verb: "get", resource: "pods", subresource: "exec" },
   { verb: "create", resource: "pods", subresource: "exec" },
   { verb: "list", resource: "events" },
 ] as const;

@@ -80,8 +80,7 @@ export class EcsOrchestrator implements Orchestrator {
       tasks: this.tasks,
       logger: context.logger,
       ownership:
-        parts.ownership ??
-        taskOwnership(parts.ecs, () => resolveOwner(process.env, context.instance)),
+        parts.ownership ?? taskOwnership(parts.ecs, () => resolveOwner(process.env, context.instance)),
     });
   }
 

@@ -151,16 +151,14 @@ export class EcsPoolMembers {
   }
 
   private tag(arn: string, tags: NonNullable<ReturnType<typeof claimTags>>): Promise<unknown> {
-    return callEcs(
-      "TagResource",
-      () => this.deps.ecs.send(new TagResourceCommand({ resourceArn: arn, tags })),
+    return callEcs("TagResource", () =>
+      this.deps.ecs.send(new TagResourceCommand({ resourceArn: arn, tags })),
     );
   }
 
   private untag(arn: string, tagKeys: string[]): Promise<unknown> {
-    return callEcs(
-      "UntagResource",
-      () => this.deps.ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys })),
+    return callEcs("UntagResource", () =>
+      this.deps.ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys })),
     );
   }
 }

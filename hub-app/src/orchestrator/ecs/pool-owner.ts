@@ -56,9 +56,8 @@ export function taskOwnership(ecs: ECSClient, self: () => Promise<string>): Pool
     isGone: async (owner) => {
       const cluster = TASK_ARN.exec(owner)?.[1];
       if (cluster === undefined) return false;
-      const result = await callEcs(
-        "DescribeTasks",
-        () => ecs.send(new DescribeTasksCommand({ cluster, tasks: [owner] })),
+      const result = await callEcs("DescribeTasks", () =>
+        ecs.send(new DescribeTasksCommand({ cluster, tasks: [owner] })),
       );
       const task = result.tasks?.find((candidate) => candidate.taskArn === owner);
       if (task !== undefined) return task.lastStatus === "STOPPED";

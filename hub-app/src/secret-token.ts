@@ -22,7 +22,15 @@ export async function fetchSecretString(arn: string, client = new SecretsManager
 
 function tokenFromSecret(secret: string): string {
   if (!secret.startsWith("{")) return secret;
-  const parsed: unknown = JSON.parse(secret);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secret);
+  } catch {
+    // V8's message quotes the text it could not parse: the secret must not reach the logs.
+    throw new Error(
+      'the API token secret starts with "{" but is not valid JSON; store the token itself or {"token": "..."}',
+    );
+  }
   const token =
     typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).token : undefined;
   if (typeof token !== "string" || token === "")

@@ -21,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STOP_REASON } from "../../scripts/sandboxes/ecs";
 import { stopTargets } from "../../scripts/sandboxes/targets";
 import { startFakeKubeApi, type FakeKubeApi } from "../../hub-app/test/kubernetes/fake-api-server";
-import { startMoto, type MotoServer } from "../harness/moto-server";
+import { startMotoServer, type MotoServer } from "../../hub-app/test/peers/moto-server";
+import { PEER_INSTALL_TIMEOUT_MS } from "../../hub-app/test/peers/python-env";
 import { REPO_ROOT } from "../harness/stack";
 
 const run = promisify(execFile);
@@ -76,7 +77,7 @@ let hubItself: string[];
 
 beforeAll(async () => {
   workdir = mkdtempSync(join(tmpdir(), "stop-sandboxes-"));
-  [moto, kube] = await Promise.all([startMoto(), startFakeKubeApi()]);
+  [moto, kube] = await Promise.all([startMotoServer(), startFakeKubeApi()]);
   ecs = new ECSClient({ region: "eu-west-1", endpoint: moto.endpoint, credentials });
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   // moto needs container memory; the command does not look at task definitions at all.
@@ -97,7 +98,7 @@ beforeAll(async () => {
   ] as const) {
     await core.createNamespacedPod({ namespace: "sandboxes", body: pod(name, instance) });
   }
-}, 60_000);
+}, PEER_INSTALL_TIMEOUT_MS); // the first run installs moto into a cached virtualenv (docs/testing.md)
 
 afterAll(async () => {
   ecs?.destroy();

@@ -107,9 +107,15 @@ function execAgentRunning(task: Task): boolean {
   );
 }
 
+/**
+ * lastStatus values of a task on its way out, whatever its desiredStatus still says (Amazon ECS
+ * task lifecycle, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle.html).
+ */
+const LEAVING_STATES = new Set(["DEACTIVATING", "STOPPING", "DEPROVISIONING"]);
+
 export function taskStatus(task: Task): ContainerStatus {
-  if (task.lastStatus === "STOPPED") return "failed";
-  if (task.desiredStatus === "STOPPED") {
+  if (task.lastStatus === "STOPPED" || task.lastStatus === "DELETED") return "failed";
+  if (task.desiredStatus === "STOPPED" || LEAVING_STATES.has(task.lastStatus ?? "")) {
     const failing = task.stopCode === "TaskFailedToStart" || task.stopCode === "EssentialContainerExited";
     return failing ? "failed" : "terminating";
   }

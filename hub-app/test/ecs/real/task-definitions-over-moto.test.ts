@@ -12,7 +12,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { fargateSizeFor } from "../../../src/orchestrator/ecs/fargate-sizes.js";
 import { ecsEnvSchema } from "../../../src/orchestrator/ecs/settings.js";
 import { TaskDefinitionRegistry, definitionServes } from "../../../src/orchestrator/ecs/task-definitions.js";
-import { realClock } from "../../../src/orchestrator/retry.js";
 import { motoForThisFile } from "../../peers/moto-server.js";
 import { IMAGE, hubEcsEnv } from "./moto-world.js";
 
@@ -28,7 +27,7 @@ beforeEach(async () => {
 });
 
 /** A Hub's registry; each call is a fresh Hub that knows only what ECS tells it. */
-const registry = () => new TaskDefinitionRegistry(ecs, settings, realClock);
+const registry = () => new TaskDefinitionRegistry(ecs, settings);
 const small = { image: IMAGE, ...fargateSizeFor(0.25, 512) };
 const large = { image: IMAGE, ...fargateSizeFor(1, 2048) };
 

@@ -18,6 +18,10 @@ export interface RecordedResource {
   dependencies?: string[];
   /** What this resource was known as before (`aliases: [{ name }, { type }]`), empty fields left out. */
   aliases?: { name?: string; type?: string }[];
+  /** What the engine receives: inputs in wire form (unknowns as Pulumi's sentinel, secrets and references signed). */
+  wireInputs?: Inputs;
+  /** Per input, the URNs of the resources its value came from (what policies use to link resources). */
+  propertyDependencies?: Record<string, string[]>;
 }
 
 export interface RecordedInvoke {
@@ -96,6 +100,10 @@ interface MonitorRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getAliasesList(): { getSpec(): { getType(): string; getName(): string } | undefined }[];
+  getObject(): { toJavaScript(): Inputs } | undefined;
+  getPropertydependenciesMap(): {
+    forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void;
+  };
 }
 type MonitorCallback = (err: unknown, response?: { getUrn(): string }) => void;
 interface PatchableMonitor {
@@ -147,6 +155,7 @@ export async function installMocks(project: string, stack: string, preview = fal
         record.urn = response.getUrn();
         record.parentUrn = req.getParent() || undefined;
         record.dependencies = req.getDependenciesList();
+        Object.assign(record, engineView(req));
         record.aliases = req.getAliasesList().map((alias) => {
           const spec = alias.getSpec();
           return {
@@ -158,6 +167,12 @@ export async function installMocks(project: string, stack: string, preview = fal
       callback(err, response);
     });
   return recorder;
+}
+
+function engineView(req: MonitorRequest): Pick<RecordedResource, "wireInputs" | "propertyDependencies"> {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+  return { wireInputs: req.getObject()?.toJavaScript() ?? {}, propertyDependencies };
 }
 
 /** Unwraps an Output in a test. */

@@ -1,0 +1,38 @@
+/** Pulumi type tokens the pack reads. Strings, not provider classes: the pack loads no provider SDK. */
+export const T = {
+  launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+  managedNodeGroup: "eks:index:ManagedNodeGroup",
+  eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
+  eksComponentCluster: "eks:index:Cluster",
+  eksCluster: "aws:eks/cluster:Cluster",
+  eksAddon: "aws:eks/addon:Addon",
+  kmsKey: "aws:kms/key:Key",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  ecrRepository: "aws:ecr/repository:Repository",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  managedPolicy: "aws:iam/policy:Policy",
+  userPolicy: "aws:iam/userPolicy:UserPolicy",
+  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+  taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  ecsService: "aws:ecs/service:Service",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  lbListener: "aws:lb/listener:Listener",
+  albListener: "aws:alb/listener:Listener",
+  namespace: "kubernetes:core/v1:Namespace",
+  service: "kubernetes:core/v1:Service",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  role_k8s: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  priorityClass: "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+  daemonSet: "kubernetes:apps/v1:DaemonSet",
+  deployment: "kubernetes:apps/v1:Deployment",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
+  helmChartV3: "kubernetes:helm.sh/v3:Chart",
+  helmChartV4: "kubernetes:helm.sh/v4:Chart",
+} as const;
+
+/** Components of this program whose children are sandbox resources on ECS. */
+export const ECS_SANDBOX_COMPONENT = "hub:ecs:SandboxTaskTemplate";

@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Pulumi mocks and test fakes implement loosely typed callback shapes.
-    files: ["test/**/*.ts", "hub-app/test/**/*.ts"],
+    files: ["test/**/*.ts", "hub-app/test/**/*.ts", "policy/test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",

@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["test/**/*.test.ts", "hub-app/test/**/*.test.ts"],
+          include: ["test/**/*.test.ts", "hub-app/test/**/*.test.ts", "policy/test/**/*.test.ts"],
           exclude: ["**/node_modules/**", ...REAL_KUBERNETES],
         },
       },

@@ -4,13 +4,11 @@
  * every violation with its resource, policy and fix; exits 1 on any mandatory violation, 0 otherwise,
  * 2 when it could not evaluate.
  */
-import { join } from "node:path";
-import { REPO_ROOT, STACKS, type StackName } from "../test/harness/stack";
-import { evaluatePolicyPack } from "./policy/evaluate";
-import { countsOf, renderPack, renderStack } from "./policy/report";
+import { STACKS, type StackName } from "../test/harness/stack";
+import { evaluatePolicyPack, POLICY_PACK_DIR } from "./policy/evaluate";
+import { exitCodeOf, renderPack, renderStack } from "./policy/report";
 import { recordStack, type StackRecord } from "./policy/stack-record";
 
-export const POLICY_PACK_DIR = join(REPO_ROOT, "policy");
 /** Stack programs recorded at once: each is a Node process with the whole Pulumi SDK loaded. */
 const PARALLEL_RECORDINGS = 2;
 
@@ -32,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const stacks = argv.length > 0 ? [...new Set(argv)] : [...STACKS];
   const { pack, results } = await evaluatePolicyPack(POLICY_PACK_DIR, await recordAll(stacks));
   process.stdout.write(`${renderPack(pack)}\n\n${results.map(renderStack).join("\n\n")}\n`);
-  return results.some((r) => countsOf(r.diagnostics).mandatory > 0) ? 1 : 0;
+  return exitCodeOf(results);
 }
 
 main(process.argv.slice(2)).then(

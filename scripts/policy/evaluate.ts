@@ -3,11 +3,15 @@
  * `pulumi preview`: every resource through Analyze as it registers, then the whole stack through
  * AnalyzeStack. Diagnostics come back as CrossGuard makes them.
  */
+import { join } from "node:path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { PolicyPackProcess } from "./analyzer-client";
 import { analyzerProperties } from "./engine-properties";
 import type { AnalyzedResource } from "./stack-record";
+
+/** The pack `pulumi preview --policy-pack policy` runs. */
+export const POLICY_PACK_DIR = join(__dirname, "..", "..", "policy");
 
 export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
 
@@ -103,6 +107,18 @@ export async function evaluateStack(
   return diagnostics;
 }
 
+/** The pack's name, version and policies with their enforcement levels, as it reports them. */
+export async function packInfo(pack: PolicyPackProcess): Promise<PackInfo> {
+  const info = await pack.info();
+  return {
+    name: `${info.getName()}@${info.getVersion()}`,
+    policies: info.getPoliciesList().map((p) => ({
+      name: p.getName(),
+      level: LEVELS[p.getEnforcementlevel()] ?? "mandatory",
+    })),
+  };
+}
+
 /** Starts the pack once and evaluates each stack against it. */
 export async function evaluatePolicyPack(
   packDir: string,
@@ -110,7 +126,6 @@ export async function evaluatePolicyPack(
 ): Promise<{ pack: PackInfo; results: StackResult[] }> {
   const pack = await PolicyPackProcess.start(packDir);
   try {
-    const info = await pack.info();
     const results: StackResult[] = [];
     for (const { stack, resources } of stacks) {
       results.push({
@@ -119,16 +134,7 @@ export async function evaluatePolicyPack(
         diagnostics: await evaluateStack(pack, resources),
       });
     }
-    return {
-      pack: {
-        name: `${info.getName()}@${info.getVersion()}`,
-        policies: info.getPoliciesList().map((p) => ({
-          name: p.getName(),
-          level: LEVELS[p.getEnforcementlevel()] ?? "mandatory",
-        })),
-      },
-      results,
-    };
+    return { pack: await packInfo(pack), results };
   } finally {
     await pack.stop();
   }

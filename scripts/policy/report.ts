@@ -56,3 +56,8 @@ export function renderStack(result: StackResult): string {
   );
   return lines.join("\n");
 }
+
+/** The command's exit code: 1 when any stack has a mandatory violation, else 0. */
+export function exitCodeOf(results: readonly StackResult[]): 0 | 1 {
+  return results.some((r) => countsOf(r.diagnostics).mandatory > 0) ? 1 : 0;
+}

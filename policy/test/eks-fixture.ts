@@ -75,7 +75,7 @@ export function eksStack(options: EksFixtureOptions = {}) {
     rules: hubSandboxRules(),
   });
   const networkPolicies = Object.entries(
-    sandboxNetworkPolicies({ vpcCidr: "10.0.0.0/16", hubNamespace: "hub" }),
+    sandboxNetworkPolicies({ vpcCidr: "10.0.0.0/16", hubNamespace: "hub", kubeDnsIp: "172.20.0.10" }),
   ).map(([name, spec]) =>
     stack.add(T.networkPolicy, `eks-sandboxes-${name}`, { metadata: { name, namespace: "sandboxes" }, spec }),
   );

@@ -6,12 +6,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { INSTANCE_SHAPES } from "../components/eks/instance-types";
+import { CANDIDATES } from "./candidates";
 import { ipv4CidrProblem, prefixLength } from "./cidr";
+import { configProblems } from "./config-checks";
+import { dnsNameSchema, hostedZoneIdSchema } from "./hub-names";
+import { warmPoolsSchema } from "./warm-pools";
 
 export const PROJECT = "sandbox-platform";
 
-export const CANDIDATES = ["eks-ec2", "eks-fargate", "ecs-fargate"] as const;
-export type Candidate = (typeof CANDIDATES)[number];
+export { CANDIDATES, type Candidate } from "./candidates";
 
 const cidr = z.string().superRefine((value, ctx) => {
   const problem = ipv4CidrProblem(value);
@@ -69,6 +72,16 @@ const hubSchema = z
     /** Default sandbox size, also the size of each overprovisioning placeholder. */
     sandboxCpu: z.number().min(0.1).max(4).default(0.1),
     sandboxMemoryMiB: z.number().int().min(128).max(8192).default(128),
+    /** The Hub's own DNS name: its URL and HUB_PUBLIC_URL; a certificate must cover it. */
+    hostname: dnsNameSchema.optional(),
+    /** Parent of host-based port URLs (`<id>-<port>.<domain>`, HUB_PREVIEW_DOMAIN); unset: path-based URLs. */
+    previewDomain: dnsNameSchema.optional(),
+    /** Route 53 zone that gets the records for hostname and `*.previewDomain`; unset: make them yourself. */
+    route53ZoneId: hostedZoneIdSchema.optional(),
+    /** Warm pools per candidate (stacks/warm-pools.ts); a candidate not named keeps its default. */
+    warmPools: warmPoolsSchema.optional(),
+    /** The account's Fargate On-Demand vCPU quota here: warm members on Fargate must leave room under it. */
+    fargateVcpuQuota: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 
@@ -147,15 +160,20 @@ export type EcsConfig = StackConfig["ecs"];
 /** Raw values as Pulumi holds them: objects and lists already parsed from YAML/JSON. */
 export type RawStackConfig = Partial<Record<keyof StackConfig, unknown>>;
 
-/** Validates raw config; throws one Error listing every bad key with what is allowed. */
+/**
+ * Validates raw config: each key on its own, then, once all are valid, the checks across keys
+ * (stacks/config-checks.ts), which rely on every key being valid. Throws one Error listing every bad key
+ * with what is allowed.
+ */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
   // reportInput: a wrong type then says what it got, instead of reading as a missing key.
   const result = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `  ${PROJECT}:${keyPath(issue.path)}: ${describe(issue)}`,
-  );
-  throw new Error(`invalid stack configuration:\n${problems.join("\n")}`);
+  const problems = result.success
+    ? configProblems(result.data).map((issue) => ({ path: issue.path, text: issue.message }))
+    : result.error.issues.map((issue) => ({ path: issue.path, text: describe(issue) }));
+  if (result.success && problems.length === 0) return result.data;
+  const lines = problems.map((problem) => `  ${PROJECT}:${keyPath(problem.path)}: ${problem.text}`);
+  throw new Error(`invalid stack configuration:\n${lines.join("\n")}`);
 }
 
 /** Reads this stack's config from Pulumi (Pulumi.<stack>.yaml) and validates it. */

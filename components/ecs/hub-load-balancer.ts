@@ -24,6 +24,8 @@ export interface HubLoadBalancerArgs {
   readonly publicSubnetIds: pulumi.Input<string[]>;
   /** ACM certificate: adds an HTTPS listener and redirects HTTP to it. Unset: HTTP only. */
   readonly certificateArn?: string;
+  /** The Hub's own DNS name (a record leads it here): its URL. Unset: the load balancer's name. */
+  readonly hostname?: string;
 }
 
 /**
@@ -38,6 +40,8 @@ export class HubLoadBalancer extends pulumi.ComponentResource {
   public readonly targetGroup: aws.lb.TargetGroup;
   public readonly listeners: aws.lb.Listener[];
   public readonly url: pulumi.Output<string>;
+  /** HUB_PUBLIC_URL: the URL when the Hub has a name of its own; unset, the Hub takes the origin each request came to. */
+  public readonly publicUrl: string | undefined;
   /** Listeners and security group rules: the Hub is reachable once they exist. */
   public readonly accessResources: pulumi.Resource[];
 
@@ -103,7 +107,8 @@ export class HubLoadBalancer extends pulumi.ComponentResource {
     );
     this.listeners = plan.map((spec) => this.listener(name, spec));
     this.accessResources = [...this.listeners, ...loadBalancerRuleResources, ...hubRuleResources];
-    this.url = this.loadBalancer.dnsName.apply((dns) => hubUrl(dns, args.certificateArn));
+    this.url = this.loadBalancer.dnsName.apply((dns) => hubUrl(dns, args.certificateArn, args.hostname));
+    this.publicUrl = args.hostname === undefined ? undefined : hubUrl("", args.certificateArn, args.hostname);
     this.registerOutputs({ url: this.url, hubSecurityGroupId: this.hubSecurityGroup.id });
   }
 

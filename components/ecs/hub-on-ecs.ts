@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { mergeEnvironments } from "../shared/environment";
+import { portUrlEnvironment } from "../shared/hub-port-urls";
 import { hubTokenReadPolicy } from "../shared/hub-token-policy";
+import { warmPoolEnvironment, type HubWarmPool } from "../shared/hub-warm-pools";
 import { awsContextOf, type AwsContext } from "./aws-context";
 import {
   HUB_CONTAINER_NAME,
@@ -12,6 +15,7 @@ import type { EcsCluster } from "./ecs-cluster";
 import { CPU_UNITS_PER_VCPU, fargateSizeFor, fargateTaskBasics } from "./fargate-task";
 import { hubEnvironment } from "./hub-environment";
 import type { HubLoadBalancer } from "./hub-load-balancer";
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from "./listeners";
 import { hubTaskRolePolicy, type PolicyDocument, type PolicyStatement } from "./iam-policies";
 import type { SandboxTaskTemplate } from "./sandbox-task-template";
 import { ecsTaskExecutionRole, ecsTaskRole, inlinePolicy } from "./task-roles";
@@ -40,6 +44,10 @@ export interface HubOnEcsArgs {
   readonly cpuUnits: number;
   /** Hub task memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`ecs.hubMemoryMiB`). */
   readonly memoryMiB: number;
+  /** HUB_PREVIEW_DOMAIN: host-based port URLs under it; unset: path-based under the Hub's URL. */
+  readonly previewDomain?: string;
+  /** HUB_WARM_POOLS: sandboxes the Hub keeps started ahead of time. */
+  readonly warmPools: readonly HubWarmPool[];
 }
 
 /**
@@ -168,20 +176,28 @@ function hubEnvironmentOf(
         [executionRoleArn, taskRoleArn],
         defaultImage,
       ]) =>
-        hubEnvironment({
-          instance: args.instance,
-          region: c.region,
-          clusterName,
-          subnetIds,
-          sandboxSecurityGroupIds: [sandboxSecurityGroupId],
-          sandboxFamily: sandboxes.family,
-          sandboxExecutionRoleArn: executionRoleArn,
-          sandboxTaskRoleArn: taskRoleArn,
-          logGroupName,
-          capacityProvider: cluster.sandboxCapacityProvider,
-          defaultImage,
-          defaultSize: args.defaultSandboxSize,
-        }),
+        mergeEnvironments(
+          hubEnvironment({
+            instance: args.instance,
+            region: c.region,
+            clusterName,
+            subnetIds,
+            sandboxSecurityGroupIds: [sandboxSecurityGroupId],
+            sandboxFamily: sandboxes.family,
+            sandboxExecutionRoleArn: executionRoleArn,
+            sandboxTaskRoleArn: taskRoleArn,
+            logGroupName,
+            capacityProvider: cluster.sandboxCapacityProvider,
+            defaultImage,
+            defaultSize: args.defaultSandboxSize,
+          }),
+          portUrlEnvironment({
+            ...(args.loadBalancer.publicUrl === undefined ? {} : { publicUrl: args.loadBalancer.publicUrl }),
+            ...(args.previewDomain === undefined ? {} : { previewDomain: args.previewDomain }),
+            loadBalancerIdleSeconds: LOAD_BALANCER_IDLE_TIMEOUT_SECONDS,
+          }),
+          warmPoolEnvironment(args.warmPools),
+        ),
     );
 }
 

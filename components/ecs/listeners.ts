@@ -1,3 +1,5 @@
+import { hubUrlFor } from "../shared/hub-port-urls";
+
 /** The Hub load balancer's listeners: plain HTTP, or HTTPS with HTTP redirected to it. */
 export interface ListenerSpec {
   readonly port: number;
@@ -12,7 +14,11 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** The longest a single command may run in the Hub: the ECS Hub's HUB_RUN_TIMEOUT_MAX_MS (hub-environment.ts). */
 export const HUB_RUN_TIMEOUT_MAX_SECONDS = 600;
 
-/** Idle connections outlive the longest command, so a quiet run is not cut at the ALB's 60 s default. */
+/**
+ * Idle connections outlive the longest command, so a quiet run is not cut at the ALB's 60 s default; the
+ * same timeout holds a student's quiet WebSocket (a dev server's hot reload) for 11 minutes (ELB docs,
+ * "Connection idle timeout": it applies to WebSocket connections too).
+ */
 export const LOAD_BALANCER_IDLE_TIMEOUT_SECONDS = HUB_RUN_TIMEOUT_MAX_SECONDS + 60;
 
 export function listenerPlan(certificateArn: string | undefined): ListenerSpec[] {
@@ -23,6 +29,7 @@ export function listenerPlan(certificateArn: string | undefined): ListenerSpec[]
   ];
 }
 
-export function hubUrl(dnsName: string, certificateArn: string | undefined): string {
-  return `${certificateArn === undefined ? "http" : "https"}://${dnsName}`;
+/** The Hub's URL: https with a certificate; its own name when it has one, else the load balancer's. */
+export function hubUrl(dnsName: string, certificateArn: string | undefined, hostname?: string): string {
+  return hubUrlFor(certificateArn === undefined ? "http" : "https", dnsName, hostname);
 }

@@ -1,12 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { envList, HUB_PORT, hubKubernetesEnvironment } from "../kubernetes/hub-environment";
-import { hubPodSpec, hubServiceShape, hubUrlFromStatus } from "../kubernetes/hub-pod-spec";
+import {
+  hubPodSpec,
+  hubServiceShape,
+  hubUrlFromStatus,
+  loadBalancerHostnameOf,
+} from "../kubernetes/hub-pod-spec";
 import { hubSandboxRules } from "../kubernetes/hub-rbac";
+import { NLB_IDLE_TIMEOUT_SECONDS } from "../kubernetes/nlb-idle-timeout";
 import { hubTrafficPolicy } from "../kubernetes/strict-mode-policies";
 import { HUB_NAMESPACE, HUB_POD_LABELS, type KubernetesPlacement } from "../kubernetes/placement";
 import { podSecurityLabels, type SandboxSize } from "../kubernetes/sandbox-policies";
+import { mergeEnvironments } from "../shared/environment";
+import { hubUrlFor, portUrlEnvironment } from "../shared/hub-port-urls";
 import { hubTokenReadPolicy } from "../shared/hub-token-policy";
+import { warmPoolEnvironment, type HubWarmPool } from "../shared/hub-warm-pools";
 import type { EksCluster } from "./eks-cluster";
 import { Irsa } from "./irsa";
 
@@ -32,6 +41,12 @@ export interface HubOnEksArgs {
   readonly defaultSandboxSize: SandboxSize;
   /** ACM certificate: the NLB terminates TLS on 443 and the URL is https (no plain listener). */
   readonly certificateArn?: string;
+  /** The Hub's own DNS name (a record leads it to the NLB): its URL and HUB_PUBLIC_URL. */
+  readonly hostname?: string;
+  /** HUB_PREVIEW_DOMAIN: host-based port URLs under it; unset: path-based. */
+  readonly previewDomain?: string;
+  /** HUB_WARM_POOLS. */
+  readonly warmPools: readonly HubWarmPool[];
   /** What must exist before the Hub's pods can run (the manager nodes). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -94,18 +109,29 @@ export class HubOnEks extends pulumi.ComponentResource {
       },
       childOpts,
     );
+    const exposure = hubServiceShape(args.certificateArn);
+    // Without a name of its own, the Hub takes the origin each mint request came to: the NLB's name.
+    const publicUrl = args.hostname === undefined ? undefined : hubUrlFor(exposure.scheme, "", args.hostname);
     this.environment = pulumi
       .all([args.tokenSecretArn, args.region, args.defaultSandboxImage])
       .apply(([tokenSecretArn, region, defaultSandboxImage]) =>
-        hubKubernetesEnvironment({
-          instance: args.instance,
-          tokenSecretArn,
-          region,
-          sandboxNamespace: args.sandboxNamespaceName,
-          placements: args.placements,
-          defaultSandboxImage,
-          defaultSandboxSize: args.defaultSandboxSize,
-        }),
+        mergeEnvironments(
+          hubKubernetesEnvironment({
+            instance: args.instance,
+            tokenSecretArn,
+            region,
+            sandboxNamespace: args.sandboxNamespaceName,
+            placements: args.placements,
+            defaultSandboxImage,
+            defaultSandboxSize: args.defaultSandboxSize,
+          }),
+          portUrlEnvironment({
+            ...(publicUrl === undefined ? {} : { publicUrl }),
+            ...(args.previewDomain === undefined ? {} : { previewDomain: args.previewDomain }),
+            loadBalancerIdleSeconds: NLB_IDLE_TIMEOUT_SECONDS,
+          }),
+          warmPoolEnvironment(args.warmPools),
+        ),
       );
     // The VPC CNI's strict mode gives a pod no policy selects no traffic (components/eks/vpc-cni.ts).
     new k8s.networking.v1.NetworkPolicy(
@@ -142,7 +168,6 @@ export class HubOnEks extends pulumi.ComponentResource {
       { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
       childOpts,
     );
-    const exposure = hubServiceShape(args.certificateArn);
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
       {
@@ -151,7 +176,15 @@ export class HubOnEks extends pulumi.ComponentResource {
       },
       { ...childOpts, dependsOn: [this.deployment] },
     );
-    this.url = this.service.status.apply((status) => hubUrlFromStatus(status, exposure.scheme));
+    this.url =
+      publicUrl === undefined
+        ? this.service.status.apply((status) => hubUrlFromStatus(status, exposure.scheme))
+        : pulumi.output(publicUrl);
     this.registerOutputs({ url: this.url });
+  }
+
+  /** The NLB's DNS name, from the Service's status once AWS has made it: where the Hub's DNS records lead. */
+  loadBalancerHostname(): pulumi.Output<string> {
+    return this.service.status.apply((status) => loadBalancerHostnameOf(status));
   }
 }

@@ -58,8 +58,7 @@ export function placeholderHeadroom(args: HeadroomArgs): Headroom {
     throw new Error(`nodeProvisioningSeconds must be more than 0, got ${args.nodeProvisioningSeconds}`);
   }
   const perNode = sandboxesPerNode(args.node, args.sandbox);
-  // Round before ceil so 0.1 x 90 = 9.000000000000002 stays 9.
-  const replicas = Math.ceil(Number((args.createRatePerSecond * args.nodeProvisioningSeconds).toFixed(6)));
+  const replicas = placeholderCount(args.createRatePerSecond, args.nodeProvisioningSeconds);
   const nodes = Math.ceil(replicas / perNode);
   if (nodes >= args.maxNodes && replicas > 0) {
     throw new Error(
@@ -67,4 +66,28 @@ export function placeholderHeadroom(args: HeadroomArgs): Headroom {
     );
   }
   return { replicas, sandboxesPerNode: perNode, nodes };
+}
+
+/** ceil(createRatePerSecond x nodeProvisioningSeconds), the arithmetic above. */
+export function placeholderCount(createRatePerSecond: number, nodeProvisioningSeconds: number): number {
+  // Round before ceil so 0.1 x 90 = 9.000000000000002 stays 9.
+  return Math.ceil(Number((createRatePerSecond * nodeProvisioningSeconds).toFixed(6)));
+}
+
+/** Pods of one size that hold worker room all the time: placeholders, or the members of a warm pool. */
+export interface ResidentPods {
+  readonly count: number;
+  readonly size: SandboxSize;
+}
+
+/**
+ * Workers that resident pods fill when no student's sandbox runs: each group as many nodes' worth as it
+ * would fill alone (its count over how many fit on a node), added up and rounded up. For one group this
+ * is exactly the placeholders' `nodes`; for several it is what they need when packed side by side.
+ */
+export function residentWorkers(node: Allocatable, groups: readonly ResidentPods[]): number {
+  const share = groups
+    .filter((group) => group.count > 0)
+    .reduce((sum, group) => sum + group.count / sandboxesPerNode(node, group.size), 0);
+  return Math.ceil(Number(share.toFixed(6)));
 }

@@ -128,3 +128,19 @@ export function hubUrlFromStatus(
   const host = ingress?.hostname ?? ingress?.ip;
   return `${scheme}://${host ?? "<load balancer pending>"}`;
 }
+
+/**
+ * The NLB's DNS name from the Service's status. Pulumi waits for it before it calls a LoadBalancer
+ * Service created (the provider's Service await logic), so a missing one is an error, not a wait.
+ */
+export function loadBalancerHostnameOf(
+  status: { loadBalancer?: { ingress?: { hostname?: string }[] } } | undefined,
+): string {
+  const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+  if (hostname === undefined || hostname === "") {
+    throw new Error(
+      "the Hub's Service has no load balancer hostname in its status: its DNS records have no target",
+    );
+  }
+  return hostname;
+}

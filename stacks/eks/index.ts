@@ -7,7 +7,10 @@ import { ManagerGroup } from "../../components/eks/manager-group";
 import { HUB_NAMESPACE, SANDBOX_NAMESPACE } from "../../components/kubernetes/placement";
 import { SandboxNamespace } from "../../components/kubernetes/sandbox-namespace";
 import type { Candidate, StackConfig } from "../config";
+import { deployHubDns, type HubDnsOutput } from "../hub-dns";
+import { hubNamesFor, hubPlatforms } from "../hub-names";
 import type { SharedPieces } from "../shared";
+import { hubWarmPools, warmPoolsOf } from "../warm-pools";
 import { eksClusterName } from "./cluster-name";
 import type { EksPlacementModule } from "./placement-pieces";
 import { ec2Placement } from "./placements/ec2";
@@ -32,6 +35,7 @@ export interface EksOutputs {
   readonly placements: string[];
   /** The Hub's environment (no secrets): what `npm run sandboxes` needs to find this Hub's sandboxes. */
   readonly hubEnvironment: pulumi.Output<Record<string, string>>;
+  readonly dns: HubDnsOutput;
 }
 
 /**
@@ -86,6 +90,8 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     multiplePlacements: modules.length > 1,
   };
   const pieces = modules.map((m) => m.deploy(context));
+  const placements = modules.map((m) => m.placement);
+  const names = hubNamesFor(config.hub, "eks", hubPlatforms(config.candidates));
   const hub = new HubOnEks("eks-hub", {
     cluster,
     kubernetesVersion: config.eks.kubernetesVersion,
@@ -93,21 +99,33 @@ export function deployEks(config: StackConfig, shared: SharedPieces): EksOutputs
     tokenSecretArn: shared.hubToken.secretArn,
     region,
     instance: "eks",
-    placements: modules.map((m) => m.placement),
+    placements,
     sandboxNamespace: sandboxNamespace.name,
     sandboxNamespaceName: SANDBOX_NAMESPACE,
     replicas: config.hub.replicas,
     defaultSandboxImage: shared.sandboxImage,
     defaultSandboxSize: { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB },
     certificateArn: config.eks.certificateArn,
+    ...names,
+    warmPools: modules.flatMap((m) =>
+      hubWarmPools(warmPoolsOf(config, m.candidate), m.placement, placements[0]!),
+    ),
     dependsOn: [manager, coreDns, sandboxNamespace, ...pieces.flatMap((p) => p.resources)],
+  });
+  const loadBalancer = hub.loadBalancerHostname();
+  const dns = deployHubDns("eks-hub-dns", {
+    zoneId: config.hub.route53ZoneId,
+    names,
+    loadBalancer,
+    target: { kind: "cname", hostname: loadBalancer },
   });
   return {
     hubUrl: hub.url,
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
     tokenSecretArn: shared.hubToken.secretArn,
-    placements: modules.map((m) => m.placement),
+    placements,
     hubEnvironment: hub.environment,
+    dns,
   };
 }

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { EksCluster } from "../../components/eks/eks-cluster";
 import type { ManagerGroup } from "../../components/eks/manager-group";
 import type { KubernetesPlacement } from "../../components/kubernetes/placement";
-import type { StackConfig } from "../config";
+import type { Candidate, StackConfig } from "../config";
 import type { SharedPieces } from "../shared";
 
 /** What a placement's pieces get from the shared EKS composition. */
@@ -27,6 +27,8 @@ export interface PlacementPieces {
 /** One EKS candidate's contribution: placements/ec2.ts and placements/fargate.ts each export one. */
 export interface EksPlacementModule {
   readonly placement: KubernetesPlacement;
+  /** The candidate this placement is: its warm pools are `hub.warmPools.<candidate>`. */
+  readonly candidate: Candidate;
   /** Most sandbox pods this placement can hold: sizes the namespace quota. */
   maxSandboxPods(config: StackConfig): number;
   deploy(context: EksContext): PlacementPieces;

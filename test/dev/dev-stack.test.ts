@@ -47,6 +47,7 @@ describe("dev stack: one of each shared piece", () => {
   it("outputs each candidate under its own key", () => {
     expect(Object.keys(outputs.ecs).sort()).toEqual([
       "clusterName",
+      "dns",
       "hubEnvironment",
       "hubUrl",
       "tokenSecretArn",
@@ -62,6 +63,15 @@ describe("dev stack: one of each shared piece", () => {
     expect(ecsHubContainer().secrets).toEqual([
       { name: "HUB_API_TOKEN", valueFrom: outputs.ecs.tokenSecretArn },
     ]);
+  });
+
+  it("keeps warm pools on the Fargate candidates only: the EKS Hub's on Fargate, not on its default EC2 placement", () => {
+    const valueOf = (env: { name: string; value: string }[], name: string) =>
+      env.find((e) => e.name === name)?.value;
+    expect(JSON.parse(valueOf(eksHubContainer().env, "HUB_WARM_POOLS")!)).toEqual([
+      { placement: "fargate", size: 10 },
+    ]);
+    expect(JSON.parse(valueOf(ecsHubContainer().environment, "HUB_WARM_POOLS")!)).toEqual([{ size: 10 }]);
   });
 
   it("gives the two Hubs different instance names, so their sandboxes' tags never mix", () => {

@@ -49,6 +49,7 @@ beforeAll(async () => {
     replicas: 2,
     cpuUnits: 512,
     memoryMiB: 1024,
+    warmPools: [],
   });
   // The service waits for every policy, rule and listener: once it is registered, all are.
   await Promise.all([hub.service.urn, ...tlsLoadBalancer.listeners.map((l) => l.urn)].map(promiseOf));

@@ -20,6 +20,7 @@ describe("ecs-fargate stack", () => {
   it("outputs the Hub URL, the cluster name and the token secret ARN", () => {
     expect(Object.keys(outputs.ecs).sort()).toEqual([
       "clusterName",
+      "dns",
       "hubEnvironment",
       "hubUrl",
       "tokenSecretArn",
@@ -87,5 +88,27 @@ describe("ecs-fargate stack", () => {
       recorder.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.capacityProviders,
     ).toEqual(["FARGATE"]);
     expect(recorder.one("aws:cloudwatch/logGroup:LogGroup", "ecs-logs").inputs.retentionInDays).toBe(30);
+  });
+});
+
+describe("ecs-fargate stack: defaults for web access and warm pools", () => {
+  const environment = () =>
+    Object.fromEntries(
+      hubContainer().environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+
+  it("hands out path-based port URLs on the request's origin: no public URL, no preview domain, no records", () => {
+    expect(environment().HUB_PUBLIC_URL).toBeUndefined();
+    expect(environment().HUB_PREVIEW_DOMAIN).toBeUndefined();
+    expect(recorder.ofType("aws:route53/record:Record")).toEqual([]);
+    expect(outputs.ecs.dns).toEqual({
+      loadBalancer: "mocked-ecs-hub-lb-alb.eu-west-1.elb.amazonaws.com",
+      names: [],
+      recordsManaged: false,
+    });
+  });
+
+  it("keeps ten sandboxes of the default shape warm", () => {
+    expect(JSON.parse(environment().HUB_WARM_POOLS)).toEqual([{ size: 10 }]);
   });
 });

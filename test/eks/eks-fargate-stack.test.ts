@@ -25,7 +25,13 @@ beforeAll(async () => {
         publicAccessCidrs: ["203.0.113.0/24"],
         certificateArn: CERTIFICATE,
       },
-      "sandbox-platform:hub": { imageUri: "ghcr.io/example/hub:1.0.0", pullThroughCache: false },
+      "sandbox-platform:hub": {
+        imageUri: "ghcr.io/example/hub:1.0.0",
+        pullThroughCache: false,
+        hostname: "hub.example.com",
+        previewDomain: "sandboxes.example.com",
+        route53ZoneId: "Z0MOCKEDEXAMPLE",
+      },
     },
   }));
 });
@@ -126,8 +132,8 @@ describe("eks-fargate: the Fargate profile", () => {
     expect(recorder.waitsFor(profile, policy)).toBe(true);
   });
 
-  it("sizes the sandbox quota for Fargate's 1000 pods", () => {
-    expect(recorder.one("kubernetes:core/v1:ResourceQuota").inputs.spec.hard.pods).toBe("1000");
+  it("sizes the sandbox quota for Fargate's 1000 students' pods and the 10 warm members besides", () => {
+    expect(recorder.one("kubernetes:core/v1:ResourceQuota").inputs.spec.hard.pods).toBe("1010");
   });
 });
 
@@ -172,5 +178,42 @@ describe("eks-fargate: the Hub behind TLS (eks.certificateArn set)", () => {
     });
     expect(service.spec.ports).toEqual([{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }]);
     expect(String(outputs.eks.hubUrl)).toMatch(/^https:\/\//);
+  });
+});
+
+describe("eks-fargate: warm pools (default hub.warmPools)", () => {
+  it("tells the Hub to keep ten of its default shape warm, on its default placement", () => {
+    expect(JSON.parse(hubEnvFromRecorder(recorder).HUB_WARM_POOLS!)).toEqual([{ size: 10 }]);
+  });
+});
+
+describe("eks-fargate: web access (hub.hostname, hub.previewDomain, hub.route53ZoneId)", () => {
+  const NLB = "mocked-eks-hub-service.elb.eu-west-1.amazonaws.com";
+
+  it("gives the Hub its public URL and preview domain, and proxy timeouts inside the NLB's idle timeout", () => {
+    const env = hubEnvFromRecorder(recorder);
+    expect(env).toMatchObject({
+      HUB_PUBLIC_URL: "https://hub.example.com",
+      HUB_PREVIEW_DOMAIN: "sandboxes.example.com",
+    });
+    expect(Number(env.HUB_PROXY_RESPONSE_TIMEOUT_MS)).toBeLessThan(350_000);
+    expect(outputs.eks.hubUrl).toBe("https://hub.example.com");
+  });
+
+  it("points the Hub's name and the previews' wildcard at the NLB in the zone", () => {
+    const records = recorder.ofType("aws:route53/record:Record");
+    expect(records.map((r) => r.name)).toEqual(["eks-hub-dns-hub", "eks-hub-dns-previews"]);
+    expect(records.map((r) => r.inputs)).toEqual([
+      { zoneId: "Z0MOCKEDEXAMPLE", name: "hub.example.com", type: "CNAME", ttl: 60, records: [NLB] },
+      { zoneId: "Z0MOCKEDEXAMPLE", name: "*.sandboxes.example.com", type: "CNAME", ttl: 60, records: [NLB] },
+    ]);
+  });
+
+  it("says which names the certificate must cover and where they lead", () => {
+    expect(outputs.eks.dns).toEqual({
+      loadBalancer: NLB,
+      names: ["hub.example.com", "*.sandboxes.example.com"],
+      recordsManaged: true,
+    });
   });
 });

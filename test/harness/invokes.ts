@@ -57,4 +57,11 @@ export const INVOKES: Record<string, Invoke> = {
     zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
   }),
   "aws:iam/getPolicyDocument:getPolicyDocument": policyDocument,
+  // The mocked account's hosted zones: Z0MOCKEDEXAMPLE is example.com.
+  "aws:route53/getZone:getZone": (inputs) => {
+    const zones: Record<string, string> = { Z0MOCKEDEXAMPLE: "example.com." };
+    const name = zones[inputs.zoneId];
+    if (name === undefined) throw new Error(`no hosted zone ${inputs.zoneId} in the mocked account`);
+    return { ...inputs, id: inputs.zoneId, name };
+  },
 };

@@ -1,6 +1,7 @@
 /**
- * Outputs for remote (multi-language) components. Under mocks Pulumi does not run their
- * providers, so each stub returns the outputs the program reads, derived from the inputs and
+ * Outputs for remote (multi-language) components, and for the few resources whose outputs the program
+ * reads from what AWS or a controller writes (a load balancer's name). Under mocks Pulumi does not run
+ * their providers, so each stub returns the outputs the program reads, derived from the inputs and
  * the name. Values AWS would compute carry "mocked" so the plan shows them as computed.
  */
 export type Inputs = Record<string, any>;
@@ -86,7 +87,30 @@ const applicationLoadBalancerStub: Stub = (name, inputs) => ({
 /** random.RandomPassword: its provider does not run under mocks; a fixed value lets tests trace where it goes. */
 const randomPasswordStub: Stub = (name, inputs) => ({ ...inputs, result: `mocked-password-${name}` });
 
-/** Remote component type token -> stub. Add an entry when the program starts using a new one. */
+/**
+ * A LoadBalancer Service as the Kubernetes provider hands it back: it waits until the service controller
+ * has written the load balancer's name into the status (pulumi-kubernetes, Service await logic).
+ */
+const serviceStub: Stub = (name, inputs) =>
+  inputs.spec?.type === "LoadBalancer"
+    ? {
+        ...inputs,
+        status: {
+          loadBalancer: { ingress: [{ hostname: `mocked-${name}.elb.${MOCK_REGION}.amazonaws.com` }] },
+        },
+      }
+    : inputs;
+
+/** An ALB's name and hosted zone as AWS assigns them: DNS records and the Hub's URL lead there. */
+const loadBalancerStub: Stub = (name, inputs) => ({
+  ...inputs,
+  arn: mockArn("elasticloadbalancing", `loadbalancer/app/${name}`),
+  dnsName: `mocked-${name}.${MOCK_REGION}.elb.amazonaws.com`,
+  // Application Load Balancers' zone in eu-west-1 (AWS General Reference, "Elastic Load Balancing endpoints").
+  zoneId: "Z32O12XQLNTSW2",
+});
+
+/** Type token -> stub. Add an entry when the program starts using a new one. */
 export const REMOTE_STUBS: Record<string, Stub> = {
   "eks:index:Cluster": clusterStub,
   "eks:index:ManagedNodeGroup": managedNodeGroupStub,
@@ -94,4 +118,6 @@ export const REMOTE_STUBS: Record<string, Stub> = {
   "awsx:ecr:Image": imageStub,
   "awsx:lb:ApplicationLoadBalancer": applicationLoadBalancerStub,
   "random:index/randomPassword:RandomPassword": randomPasswordStub,
+  "kubernetes:core/v1:Service": serviceStub,
+  "aws:lb/loadBalancer:LoadBalancer": loadBalancerStub,
 };

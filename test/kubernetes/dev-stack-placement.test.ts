@@ -42,8 +42,8 @@ describe("dev: one EKS cluster serving both placements", () => {
     expect(hubEnv.HUB_K8S_FARGATE_LABEL).toBe("sandbox.hub/placement=fargate");
   });
 
-  it("sizes the sandbox quota for both: 13 workers x 77 plus 1000 on Fargate", () => {
-    expect(recorder.one("kubernetes:core/v1:ResourceQuota").inputs.spec.hard.pods).toBe("2001");
+  it("sizes the sandbox quota for both: 13 workers x 77, plus 1000 on Fargate and its 10 warm members", () => {
+    expect(recorder.one("kubernetes:core/v1:ResourceQuota").inputs.spec.hard.pods).toBe("2011");
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { allocatable } from "../../components/eks/instance-types";
 import {
+  placeholderCount,
   placeholderHeadroom,
+  residentWorkers,
   sandboxesPerNode,
   WORKER_DAEMONSET_OVERHEAD,
 } from "../../components/kubernetes/headroom";
@@ -76,5 +78,36 @@ describe("placeholderHeadroom", () => {
     [{ createRatePerSecond: 1, sandbox: { cpu: 0, memoryMiB: 128 } }, /sandbox size must be above zero/],
   ])("refuses bad input %j", (override, message) => {
     expect(() => placeholderHeadroom({ ...base, ...override })).toThrow(message);
+  });
+});
+
+describe("residentWorkers", () => {
+  it("is the placeholders' own node count for one group", () => {
+    const headroom = placeholderHeadroom({ ...base, createRatePerSecond: 1 });
+    expect(residentWorkers(worker, [{ count: headroom.replicas, size: small }])).toBe(headroom.nodes);
+  });
+
+  it("adds groups of different sizes by the share of a node each fills", () => {
+    // 90 placeholders of 77 per node (1.17 nodes) and 14 members of 7 per node (2 nodes): 3.17, so 4.
+    const big = { cpu: 0.1, memoryMiB: 4096 };
+    expect(
+      residentWorkers(worker, [
+        { count: 90, size: small },
+        { count: 14, size: big },
+      ]),
+    ).toBe(4);
+  });
+
+  it("is zero without resident pods, and ignores an empty group whatever its size", () => {
+    expect(residentWorkers(worker, [])).toBe(0);
+    expect(residentWorkers(worker, [{ count: 0, size: { cpu: 64, memoryMiB: 128 } }])).toBe(0);
+  });
+});
+
+describe("placeholderCount", () => {
+  it("rounds the product up, without floating-point noise", () => {
+    expect(placeholderCount(0.1, 90)).toBe(9);
+    expect(placeholderCount(0.25, 90)).toBe(23);
+    expect(placeholderCount(0, 90)).toBe(0);
   });
 });

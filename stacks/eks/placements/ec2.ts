@@ -1,24 +1,11 @@
 import { ClusterAutoscaler } from "../../../components/eks/cluster-autoscaler";
-import { allocatable, maxPodsPerNode } from "../../../components/eks/instance-types";
 import { WorkerGroup } from "../../../components/eks/worker-group";
 import { sandboxesPerNode } from "../../../components/kubernetes/headroom";
 import { ImagePuller } from "../../../components/kubernetes/image-puller";
 import { Overprovisioning } from "../../../components/kubernetes/overprovisioning";
 import { labelsOf, WORKER_LABEL, WORKER_TAINT } from "../../../components/kubernetes/placement";
-import type { StackConfig } from "../../config";
 import type { EksContext, EksPlacementModule, PlacementPieces } from "../placement-pieces";
-
-/** The VPC CNI runs with prefix delegation in every EKS stack (EksCluster's default). */
-const PREFIX_DELEGATION = true;
-
-function workerAllocatable(config: StackConfig) {
-  const type = config.eks.workerInstanceType;
-  return allocatable(type, maxPodsPerNode(type, PREFIX_DELEGATION));
-}
-
-function sandboxSize(config: StackConfig) {
-  return { cpu: config.hub.sandboxCpu, memoryMiB: config.hub.sandboxMemoryMiB };
-}
+import { defaultSandboxSize, workerAllocatable } from "../worker-capacity";
 
 /**
  * Sandboxes on EC2 workers: the tainted worker group, cluster-autoscaler on the manager group,
@@ -47,8 +34,8 @@ function deploy(context: EksContext): PlacementPieces {
       kubernetesVersion: config.eks.kubernetesVersion,
       createRatePerSecond: config.eks.createRatePerSecond,
       nodeProvisioningSeconds: config.eks.nodeProvisioningSeconds,
-      sandbox: sandboxSize(config),
-      node: workerAllocatable(config),
+      sandbox: defaultSandboxSize(config.hub),
+      node: workerAllocatable(config.eks.workerInstanceType),
       maxNodes: config.eks.workerMax,
     },
     { dependsOn: [workers] },
@@ -67,7 +54,9 @@ function deploy(context: EksContext): PlacementPieces {
 
 export const ec2Placement: EksPlacementModule = {
   placement: "ec2",
+  candidate: "eks-ec2",
   maxSandboxPods: (config) =>
-    config.eks.workerMax * sandboxesPerNode(workerAllocatable(config), sandboxSize(config)),
+    config.eks.workerMax *
+    sandboxesPerNode(workerAllocatable(config.eks.workerInstanceType), defaultSandboxSize(config.hub)),
   deploy,
 };

@@ -1,7 +1,8 @@
 import { FargateSandboxes } from "../../../components/eks/fargate-sandboxes";
+import { warmMembers, warmPoolsOf } from "../../warm-pools";
 import type { EksContext, EksPlacementModule, PlacementPieces } from "../placement-pieces";
 
-/** Ceiling on Fargate sandboxes: the study's target of 1000 concurrent containers. */
+/** Ceiling on students' Fargate sandboxes: the study's target of 1000 concurrent containers. */
 export const FARGATE_MAX_SANDBOX_PODS = 1000;
 
 /**
@@ -21,6 +22,8 @@ function deploy(context: EksContext): PlacementPieces {
 
 export const fargatePlacement: EksPlacementModule = {
   placement: "fargate",
-  maxSandboxPods: () => FARGATE_MAX_SANDBOX_PODS,
+  candidate: "eks-fargate",
+  // Warm members are pods in the namespace too: the quota holds them on top of the students' 1000.
+  maxSandboxPods: (config) => FARGATE_MAX_SANDBOX_PODS + warmMembers(warmPoolsOf(config, "eks-fargate")),
   deploy,
 };

@@ -8,7 +8,10 @@ import type { Orchestrator } from "./orchestrator/types.js";
 import { startReaper } from "./reaper.js";
 import { containerRoutes } from "./routes/containers.js";
 import { ContainerService } from "./services/containers.js";
+import type { HubError } from "./errors.js";
+import { clientErrorHandler } from "./routes/client-error.js";
 import { installErrorHandlers, sendRouterError } from "./routes/error-handler.js";
+import { serverOptions } from "./server-limits.js";
 import { acceptEmptyJsonBodies } from "./routes/json-body.js";
 import { healthRoutes } from "./routes/health.js";
 import { HUB_VERSION } from "./version.js";
@@ -29,16 +32,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const logger = options.logger ?? pino({ level: config.logLevel });
   // Typed as fastify's base logger so the instance has the plain FastifyInstance type routes take.
   const fastifyLogger: FastifyBaseLogger = logger;
+  const metrics = createMetrics(orchestrator, (error) =>
+    logger.warn({ err: error }, "could not list containers for /metrics; the last counts stay"),
+  );
+  const countError = (error: HubError): void => metrics.errors.inc({ code: error.code });
   const app: FastifyInstance = Fastify({
     loggerInstance: fastifyLogger,
     bodyLimit: config.limits.bodyLimitBytes,
+    ...serverOptions(config.server),
+    clientErrorHandler: clientErrorHandler(countError),
     // Errors the router raises before any handler (an over-long or malformed path) keep the Hub's error shape.
     frameworkErrors: (error, _request, reply) => sendRouterError(error, reply as FastifyReply),
   });
+  app.server.maxConnections = config.server.maxConnections;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const metrics = createMetrics(orchestrator);
   installErrorHandlers(app, metrics, config.limits.bodyLimitBytes);
   acceptEmptyJsonBodies(app);
   await app.register(swagger, {
@@ -52,9 +61,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     transform: jsonSchemaTransform,
   });
-  healthRoutes(app, orchestrator, metrics);
+  healthRoutes(app, orchestrator, metrics, config.server.metricsToken ?? token);
   const containers = new ContainerService({ config, orchestrator, metrics });
-  containerRoutes(app, { limits: config.limits, containers, token });
+  containerRoutes(app, {
+    limits: config.limits,
+    requestTimeoutMs: config.server.requestTimeoutMs,
+    onRequestTimeout: countError,
+    containers,
+    token,
+  });
   app.get("/docs", { schema: { hide: true } }, () => app.swagger());
 
   const reaper = startReaper(orchestrator, config.reaperIntervalMs, logger, (count) =>

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { HubError } from "./errors.js";
 
-const BEARER = /^Bearer (.+)$/;
+// The auth scheme is case-insensitive (RFC 9110, section 11.1); one or more spaces separate it from the token.
+const BEARER = /^Bearer +(\S.*)$/i;
 
 /**
  * A check of `Authorization: Bearer <token>` that takes the same time whatever the guess:

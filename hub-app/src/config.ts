@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { choiceEnv, describeEnvIssues, numberEnv, optionalTextEnv } from "./env-fields.js";
+import { serverEnvFields, tokenEnv, type ServerLimits } from "./server-limits.js";
 import {
   descriptorOf,
   ORCHESTRATOR_KINDS,
@@ -14,18 +15,12 @@ export type { OrchestratorSelection } from "./orchestrator/registry.js";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 // A Kubernetes label value (sandbox.hub/instance=<HUB_INSTANCE>): 63 characters, alphanumeric ends.
 const INSTANCE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const MIN_TOKEN_LENGTH = 16;
 
 /** The variables every Hub reads, whatever its orchestrator; each orchestrator's own are in its descriptor. */
 export const hubEnvSchema = z
   .object({
     HUB_ORCHESTRATOR: choiceEnv("HUB_ORCHESTRATOR", ORCHESTRATOR_KINDS, "local"),
-    HUB_API_TOKEN: optionalTextEnv().refine(
-      (token) => token === undefined || token.length >= MIN_TOKEN_LENGTH,
-      {
-        error: `HUB_API_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters`,
-      },
-    ),
+    HUB_API_TOKEN: tokenEnv("HUB_API_TOKEN"),
     HUB_API_TOKEN_SECRET_ARN: optionalTextEnv().refine((arn) => arn === undefined || arn.startsWith("arn:"), {
       error: 'HUB_API_TOKEN_SECRET_ARN must be a Secrets Manager ARN ("arn:aws:secretsmanager:...")',
     }),
@@ -83,6 +78,7 @@ export const hubEnvSchema = z
       { min: 1, max: 1_073_741_824, integer: true },
       10_485_760,
     ),
+    ...serverEnvFields,
     HUB_CREATE_TIMEOUT_MS: numberEnv(
       "HUB_CREATE_TIMEOUT_MS",
       { min: 100, max: 3_600_000, integer: true },
@@ -159,6 +155,7 @@ export interface HubConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly defaultImage: string;
   readonly limits: HubLimits;
+  readonly server: ServerLimits;
   readonly reaperIntervalMs: number;
 }
 
@@ -205,6 +202,13 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
       filesMaxCount: env.HUB_FILES_MAX_COUNT,
       filesMaxBytes: env.HUB_FILES_MAX_BYTES,
       createTimeoutMs: env.HUB_CREATE_TIMEOUT_MS,
+    },
+    server: {
+      ...(env.HUB_METRICS_TOKEN === undefined ? {} : { metricsToken: env.HUB_METRICS_TOKEN }),
+      headersTimeoutMs: env.HUB_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HUB_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HUB_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HUB_MAX_CONNECTIONS,
     },
     reaperIntervalMs: env.HUB_REAPER_INTERVAL_MS,
   };

@@ -4,12 +4,15 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  request_timeout: 408,
   payload_too_large: 413,
   throttled: 429,
+  headers_too_large: 431,
   internal: 500,
   container_failed: 502,
   orchestrator_unavailable: 503,
   no_capacity: 503,
+  insufficient_storage: 503,
   timeout: 504,
 } as const;
 

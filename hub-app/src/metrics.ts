@@ -1,10 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Orchestrator } from "./orchestrator/types.js";
+import { cachedSnapshot } from "./snapshot.js";
 
 // Seconds; spans a warm local sandbox (ms) to a cold Fargate task from a large image (the original study saw 160 s on EKS Fargate).
 const CREATE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const RUN_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600];
 const STATUSES = ["pending", "running", "failed", "terminating"] as const;
+// A scrape never lists the orchestrator (a LIST against the API server, every meta.json locally) more often than this.
+const CENSUS_MAX_AGE_MS = 5000;
 
 export interface HubMetrics {
   readonly registry: Registry;
@@ -15,17 +18,23 @@ export interface HubMetrics {
 }
 
 /** A registry per app, so two Hubs in one process (tests, embedded) never share counts. */
-export function createMetrics(orchestrator: Orchestrator): HubMetrics {
+export function createMetrics(
+  orchestrator: Orchestrator,
+  onCensusError: (error: unknown) => void = () => undefined,
+): HubMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const census = cachedSnapshot(() => orchestrator.list(), CENSUS_MAX_AGE_MS, onCensusError);
   new Gauge({
     name: "hub_containers",
-    help: "This Hub's containers by status, as the orchestrator lists them at scrape time",
+    help: `This Hub's containers by status, as the orchestrator listed them at most ${CENSUS_MAX_AGE_MS / 1000} s before the scrape`,
     labelNames: ["status"],
     registers: [registry],
     async collect() {
+      const containers = await census();
+      if (containers === undefined) return;
       const counts = new Map<string, number>(STATUSES.map((status) => [status, 0]));
-      for (const container of await orchestrator.list())
+      for (const container of containers)
         counts.set(container.status, (counts.get(container.status) ?? 0) + 1);
       for (const [status, count] of counts) this.set({ status }, count);
     },

@@ -3,6 +3,7 @@ import type { HubLimits } from "./config.js";
 import { CONTAINER_ID_PATTERN } from "./ids.js";
 import { PLACEMENTS } from "./orchestrator/registry.js";
 import { filePathProblem, relativePathProblem } from "./paths.js";
+import { hasLoneSurrogate, LONE_SURROGATE_PROBLEM } from "./unicode.js";
 
 /** Request and response schemas; the limits come from the configuration, so messages state the configured range. */
 
@@ -27,7 +28,8 @@ const execString = (what: string) =>
   z
     .string({ error: `${what} must be strings` })
     .max(MAX_ARG_CHARS, { error: `${what} must be at most ${MAX_ARG_CHARS} characters` })
-    .refine((value) => !value.includes("\0"), { error: `${what} must not contain NUL` });
+    .refine((value) => !value.includes("\0"), { error: `${what} must not contain NUL` })
+    .refine((value) => !hasLoneSurrogate(value), { error: `${what} ${LONE_SURROGATE_PROBLEM}` });
 
 const relativePath = (field: string, check = relativePathProblem) =>
   z.string({ error: `${field} must be a string` }).superRefine((path, ctx) => {

@@ -16,10 +16,15 @@ import {
   runResultSchema,
   writeFilesBody,
 } from "../schemas.js";
+import type { HubError } from "../errors.js";
+import { bodyDeadline } from "./body-deadline.js";
 import { decodeFiles } from "./decode-files.js";
 
 export interface ContainerRoutesOptions {
   readonly limits: HubLimits;
+  /** Time to receive a whole /v1 request, body included (HUB_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  readonly onRequestTimeout: (error: HubError) => void;
   readonly containers: ContainerService;
   readonly token: string;
 }
@@ -45,6 +50,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
   const security = [{ bearer: [] }];
 
   void parent.register((app, _opts, done) => {
+    bodyDeadline(app, options.requestTimeoutMs, options.onRequestTimeout);
     app.addHook("onRequest", (request, _reply, done) => {
       try {
         checkToken(request.headers.authorization);

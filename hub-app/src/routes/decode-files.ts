@@ -1,5 +1,6 @@
 import { HubError } from "../errors.js";
 import type { FileToWrite } from "../orchestrator/types.js";
+import { hasLoneSurrogate, LONE_SURROGATE_PROBLEM } from "../unicode.js";
 
 // Checked after whitespace is removed: one character class and no overlapping quantifiers, so linear time.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -18,6 +19,12 @@ export function decodeFiles(files: readonly FileInput[], maxBytes: number): File
   return files.map((file, index) => {
     if (file.encoding === "base64" && !BASE64.test(file.content.replace(WHITESPACE, ""))) {
       throw new HubError("invalid_request", `files[${index}].content is not valid base64`);
+    }
+    if (file.encoding === "utf8" && hasLoneSurrogate(file.content)) {
+      throw new HubError(
+        "invalid_request",
+        `files[${index}].content ${LONE_SURROGATE_PROBLEM}: send such bytes as base64`,
+      );
     }
     const content = Buffer.from(file.content, file.encoding);
     total += content.length;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { HubError } from "../errors.js";
@@ -12,11 +13,14 @@ export function installErrorHandlers(
   metrics: HubMetrics,
   bodyLimitBytes: number,
 ): void {
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const hubError = toHubError(error, bodyLimitBytes);
     if (hubError.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ err: hubError }, "request refused");
     metrics.errors.inc({ code: hubError.code });
+    // Closing with the body unread resets the connection, and a client still sending never reads the 413.
+    if ((error as Partial<FastifyError>).code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      await discardBody(request.raw);
     if (hubError.retryAfterSeconds !== undefined)
       void reply.header("retry-after", String(hubError.retryAfterSeconds));
     return reply.code(hubError.status).send({ error: { code: hubError.code, message: hubError.message } });
@@ -26,6 +30,30 @@ export function installErrorHandlers(
     return reply.code(404).send({
       error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` },
     });
+  });
+}
+
+// Past this the client is not sending a mistake but a flood: the connection is closed with the rest unread.
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads and drops the rest of a request body, up to DISCARD_LIMIT_BYTES; resolves when it ended or at the limit. */
+export function discardBody(incoming: IncomingMessage, limitBytes = DISCARD_LIMIT_BYTES): Promise<void> {
+  return new Promise((resolve) => {
+    if (incoming.complete || incoming.readableEnded || incoming.destroyed) return resolve();
+    let seen = 0;
+    const finish = (): void => {
+      incoming.off("data", count);
+      resolve();
+    };
+    const count = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > limitBytes) finish();
+    };
+    incoming.on("data", count);
+    incoming.once("end", finish);
+    incoming.once("close", finish);
+    incoming.once("error", finish);
+    incoming.resume();
   });
 }
 

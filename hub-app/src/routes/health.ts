@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { bearerTokenChecker } from "../auth.js";
 import { HubError } from "../errors.js";
 import type { HubMetrics } from "../metrics.js";
 import type { Orchestrator } from "../orchestrator/types.js";
@@ -7,8 +8,14 @@ import { HUB_VERSION } from "../version.js";
 // Readiness is re-probed by load balancers every few seconds; tell other clients to wait as long.
 const NOT_READY_RETRY_SECONDS = 5;
 
-/** Probes and metrics; no token, so load balancers and Prometheus reach them. */
-export function healthRoutes(app: FastifyInstance, orchestrator: Orchestrator, metrics: HubMetrics): void {
+/** Probes without a token, so load balancers reach them; metrics with a bearer token (the metrics token, else the API token). */
+export function healthRoutes(
+  app: FastifyInstance,
+  orchestrator: Orchestrator,
+  metrics: HubMetrics,
+  metricsToken: string,
+): void {
+  const checkMetricsToken = bearerTokenChecker(metricsToken);
   app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok", version: HUB_VERSION }));
 
   app.get("/readyz", { schema: { hide: true } }, async (request) => {
@@ -25,7 +32,8 @@ export function healthRoutes(app: FastifyInstance, orchestrator: Orchestrator, m
     return { status: "ready", orchestrator: orchestrator.kind };
   });
 
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+  app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
+    checkMetricsToken(request.headers.authorization);
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(text);
   });

@@ -2,6 +2,7 @@ import type { HubConfig } from "../config.js";
 import { HubError, notFound } from "../errors.js";
 import { isContainerId, newContainerId } from "../ids.js";
 import type { HubMetrics } from "../metrics.js";
+import { checkCommandSize, checkContainerEnvSize } from "./exec-size.js";
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -102,6 +103,7 @@ export class ContainerService {
 
   async run(id: string, request: RunCommand): Promise<RunResult> {
     const started = performance.now();
+    checkCommandSize(request.command, request.env);
     try {
       const result = await this.deps.orchestrator.run(knownId(id), {
         command: request.command,
@@ -123,6 +125,7 @@ export class ContainerService {
 
   /** The request with this Hub's defaults filled in; the one place a placement is checked against what the Hub serves. */
   specFor(request: CreateRequest): ContainerSpec {
+    checkContainerEnvSize(request.env);
     const createdAt = new Date();
     const ttlSeconds = request.ttlSeconds ?? this.limits.ttlDefaultSeconds;
     return {

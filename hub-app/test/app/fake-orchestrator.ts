@@ -31,6 +31,7 @@ export class FakeOrchestrator implements Orchestrator {
   readonly portTargets = new Map<string, PortTarget>();
   pingError: Error | undefined;
   closed = false;
+  listCalls = 0;
   private failure: Error | undefined;
 
   constructor(readonly placements: readonly Placement[] = ["local"]) {}
@@ -93,6 +94,7 @@ export class FakeOrchestrator implements Orchestrator {
   }
 
   async list(): Promise<ContainerInfo[]> {
+    this.listCalls += 1;
     this.maybeFail();
     return [...this.containers.values()];
   }

@@ -80,6 +80,13 @@ describe("a local sandbox", () => {
     expect(result.truncated).toBe(true);
   });
 
+  it("stops reading at the cap: a command writing for ever ends on a closed pipe, not at its timeout", async () => {
+    const result = await run(orchestrator, id, ["sh", "-c", "yes; echo yes-ended >&2"], 8000, 1000);
+    expect(result).toMatchObject({ timedOut: false, truncated: true });
+    expect(result.stderr).toMatch(/yes-ended\n$/);
+    expect(result.stdout).toHaveLength(1000);
+  });
+
   it("keeps files and background processes between runs", async () => {
     const started = await run(orchestrator, id, [
       "sh",

@@ -32,8 +32,8 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
     env: { ...run.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
-  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  readCapped(child.stdout, stdout);
+  readCapped(child.stderr, stderr);
   // A command that does not read its stdin closes the pipe: that is not an error of the run.
   child.stdin.on("error", () => undefined);
   child.stdin.end(run.stdin);
@@ -71,6 +71,17 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
   });
 }
 
+/**
+ * Keeps output up to the cap, then closes the pipe: reading what is dropped anyway costs the Hub CPU,
+ * and a writer on a closed pipe gets SIGPIPE, as with `| head`.
+ */
+function readCapped(stream: Readable, output: CappedOutput): void {
+  stream.on("data", (chunk: Buffer) => {
+    output.push(chunk);
+    if (output.truncated) stream.destroy();
+  });
+}
+
 /** A shell reports a command killed by signal N as exit code 128 + N (bash(1), EXIT STATUS). */
 function shellExitCodeOfSignal(signal: NodeJS.Signals | null): number | null {
   return signal === null ? null : 128 + constants.signals[signal];
@@ -80,7 +91,9 @@ function shellExitCodeOfSignal(signal: NodeJS.Signals | null): number | null {
 function drained(streams: readonly Readable[]): Promise<void> {
   const ends = streams.map(
     (stream) =>
-      new Promise<void>((resolve) => (stream.readableEnded ? resolve() : stream.once("end", resolve))),
+      new Promise<void>((resolve) =>
+        stream.readableEnded || stream.destroyed ? resolve() : stream.once("end", resolve),
+      ),
   );
   let timer: NodeJS.Timeout | undefined;
   const drainLimit = new Promise<void>((resolve) => (timer = setTimeout(resolve, OUTPUT_DRAIN_MS)));

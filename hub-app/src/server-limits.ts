@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { numberEnv } from "./env-fields.js";
+
+/**
+ * Limits of the HTTP server itself: how long a client may take to send a request, how many
+ * connections the Hub holds, who may read /metrics. They keep slow or hostile clients from
+ * holding the Hub's file descriptors and memory.
+ */
+
+const MIN_TOKEN_LENGTH = 16;
+
+/** A token variable: absent or empty is unset; whitespace alone, or around it, is a mistake to refuse, not to ignore. */
+export function tokenEnv(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === "") return undefined;
+      const problem =
+        raw.trim() === ""
+          ? `${name} is only whitespace: unset it or give a token`
+          : raw.trim() !== raw
+            ? `${name} must not begin or end with whitespace (an Authorization header cannot carry it)`
+            : raw.length < MIN_TOKEN_LENGTH
+              ? `${name} must be at least ${MIN_TOKEN_LENGTH} characters`
+              : undefined;
+      if (problem === undefined) return raw;
+      ctx.issues.push({ code: "custom", input: raw, message: problem });
+      return z.NEVER;
+    });
+}
+
+export const serverEnvFields = {
+  HUB_METRICS_TOKEN: tokenEnv("HUB_METRICS_TOKEN"),
+  // Node's own default is 60 s; a client that has not sent its headers in 10 s is not a browser or an SDK.
+  HUB_HEADERS_TIMEOUT_MS: numberEnv(
+    "HUB_HEADERS_TIMEOUT_MS",
+    { min: 100, max: 600_000, integer: true },
+    10_000,
+  ),
+  HUB_REQUEST_TIMEOUT_MS: numberEnv(
+    "HUB_REQUEST_TIMEOUT_MS",
+    { min: 100, max: 3_600_000, integer: true },
+    60_000,
+  ),
+  // Above the 60 s idle timeout of an AWS Application Load Balancer, so the balancer, not the Hub, closes idle connections.
+  HUB_KEEP_ALIVE_TIMEOUT_MS: numberEnv(
+    "HUB_KEEP_ALIVE_TIMEOUT_MS",
+    { min: 100, max: 3_600_000, integer: true },
+    72_000,
+  ),
+  HUB_MAX_CONNECTIONS: numberEnv("HUB_MAX_CONNECTIONS", { min: 16, max: 1_000_000, integer: true }, 10_000),
+};
+
+export interface ServerLimits {
+  /** Bearer token of GET /metrics; absent, the API token. */
+  readonly metricsToken?: string;
+  /** Time to receive a request's headers, every route (Node's server.headersTimeout). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole API request, body included; only /v1 routes, so proxied streams are not cut. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept between requests. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections held at once; beyond it new ones are closed at once (Node's server.maxConnections). */
+  readonly maxConnections: number;
+}
+
+/** fastify's options for these limits (the per-route request deadline is installed with the API routes). */
+export function serverOptions(limits: ServerLimits) {
+  return {
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // 0: no server-wide deadline for a whole request, which would cut long proxied uploads and streams.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the deadlines only this often (30 s by default), so a 10 s deadline needs a tighter check.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+  };
+}

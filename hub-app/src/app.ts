@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import pino, { type Logger } from "pino";
 import type { HubConfig } from "./config.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, registerAdmissionGauges } from "./metrics.js";
 import type { Orchestrator } from "./orchestrator/types.js";
 import { startReaper } from "./reaper.js";
 import { containerRoutes } from "./routes/containers.js";
@@ -63,6 +63,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   healthRoutes(app, orchestrator, metrics, config.server.metricsToken ?? token);
   const containers = new ContainerService({ config, orchestrator, metrics });
+  registerAdmissionGauges(metrics, containers.creates);
   containerRoutes(app, {
     limits: config.limits,
     requestTimeoutMs: config.server.requestTimeoutMs,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { choiceEnv, describeEnvIssues, numberEnv, optionalTextEnv } from "./env-fields.js";
-import { serverEnvFields, tokenEnv, type ServerLimits } from "./server-limits.js";
+import { serverEnvFields, tokenEnv, type AdmissionLimits, type ServerLimits } from "./server-limits.js";
 import {
   descriptorOf,
   ORCHESTRATOR_KINDS,
@@ -156,6 +156,7 @@ export interface HubConfig {
   readonly defaultImage: string;
   readonly limits: HubLimits;
   readonly server: ServerLimits;
+  readonly admission: AdmissionLimits;
   readonly reaperIntervalMs: number;
 }
 
@@ -209,6 +210,10 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
       requestTimeoutMs: env.HUB_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: env.HUB_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: env.HUB_MAX_CONNECTIONS,
+    },
+    admission: {
+      createConcurrency: env.HUB_CREATE_CONCURRENCY || descriptorOf(env.HUB_ORCHESTRATOR).createConcurrency,
+      createQueue: env.HUB_CREATE_QUEUE,
     },
     reaperIntervalMs: env.HUB_REAPER_INTERVAL_MS,
   };

@@ -68,3 +68,26 @@ export function createMetrics(
     }),
   };
 }
+
+/** The create queue's state at scrape time (from memory: no orchestrator call). */
+export function registerAdmissionGauges(
+  metrics: HubMetrics,
+  creates: { readonly inFlight: number; readonly queued: number },
+): void {
+  new Gauge({
+    name: "hub_creates_in_flight",
+    help: "Creates the orchestrator is working on now (at most HUB_CREATE_CONCURRENCY)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(creates.inFlight);
+    },
+  });
+  new Gauge({
+    name: "hub_creates_waiting",
+    help: "Creates waiting for a slot (at most HUB_CREATE_QUEUE; beyond it 429)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(creates.queued);
+    },
+  });
+}

@@ -50,7 +50,17 @@ export const serverEnvFields = {
     72_000,
   ),
   HUB_MAX_CONNECTIONS: numberEnv("HUB_MAX_CONNECTIONS", { min: 16, max: 1_000_000, integer: true }, 10_000),
+  // 0: the orchestrator's own (its descriptor's createConcurrency).
+  HUB_CREATE_CONCURRENCY: numberEnv("HUB_CREATE_CONCURRENCY", { min: 0, max: 10_000, integer: true }, 0),
+  // A whole 1000-container burst waits its turn; more is refused with 429 and Retry-After.
+  HUB_CREATE_QUEUE: numberEnv("HUB_CREATE_QUEUE", { min: 0, max: 100_000, integer: true }, 1000),
 };
+
+/** How many creates run at once and how many may wait (per Hub, so per orchestrator). */
+export interface AdmissionLimits {
+  readonly createConcurrency: number;
+  readonly createQueue: number;
+}
 
 export interface ServerLimits {
   /** Bearer token of GET /metrics; absent, the API token. */

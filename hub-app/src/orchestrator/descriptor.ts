@@ -15,6 +15,8 @@ export interface OrchestratorDescriptor<Kind extends string, Placement extends s
   readonly defaultImage: string;
   /** Whether HUB_API_TOKEN (or its secret) must be given; only a Hub on a developer's machine may make its own. */
   readonly tokenRequired: boolean;
+  /** Creates in flight at once unless HUB_CREATE_CONCURRENCY says otherwise: what the backend takes without throttling or thrashing. */
+  readonly createConcurrency: number;
   /** Every placement it can serve; its settings may narrow them (see Orchestrator.placements). */
   readonly placements: readonly Placement[];
   /**

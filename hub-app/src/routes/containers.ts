@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -43,6 +44,15 @@ const errors = {
   504: errorSchema,
 };
 
+/** Aborts when the client disconnects before its answer is sent: its queued create then gives up its place. */
+function clientGone(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 /** The `/v1` API; every route needs the bearer token. */
 export function containerRoutes(parent: FastifyInstance, options: ContainerRoutesOptions): void {
   const { limits, containers } = options;
@@ -76,6 +86,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         const info = await containers.create(request.body, {
           wait: request.query.wait === "true",
           log: request.log,
+          signal: clientGone(reply.raw),
         });
         return reply.code(201).send(info);
       },

@@ -2,6 +2,7 @@ import type { HubConfig } from "../config.js";
 import { HubError, notFound } from "../errors.js";
 import { isContainerId, newContainerId } from "../ids.js";
 import type { HubMetrics } from "../metrics.js";
+import { AdmissionGate } from "./admission.js";
 import { checkCommandSize, checkContainerEnvSize } from "./exec-size.js";
 import type {
   ContainerInfo,
@@ -50,21 +51,35 @@ export interface ContainerServiceDeps {
  */
 export class ContainerService {
   private readonly limits: HubConfig["limits"];
+  /** Creates in flight and waiting, for /metrics and tests. */
+  readonly creates: AdmissionGate;
 
   constructor(private readonly deps: ContainerServiceDeps) {
     this.limits = deps.config.limits;
+    this.creates = new AdmissionGate({
+      what: "creates",
+      concurrency: deps.config.admission.createConcurrency,
+      queueLimit: deps.config.admission.createQueue,
+      queueVariable: "HUB_CREATE_QUEUE",
+    });
   }
 
   get orchestrator(): Orchestrator {
     return this.deps.orchestrator;
   }
 
-  /** Creates a container and, with `wait`, resolves once it is ready for commands. */
-  async create(request: CreateRequest, options: { wait: boolean; log: ServiceLog }): Promise<ContainerInfo> {
+  /**
+   * Creates a container and, with `wait`, resolves once it is ready for commands. The orchestrator's
+   * create runs behind the admission gate; waiting for readiness does not hold a slot.
+   */
+  async create(
+    request: CreateRequest,
+    options: { wait: boolean; log: ServiceLog; signal?: AbortSignal },
+  ): Promise<ContainerInfo> {
     const started = performance.now();
     const spec = this.specFor(request);
     try {
-      let info = await this.deps.orchestrator.create(spec);
+      let info = await this.creates.run(() => this.deps.orchestrator.create(spec), options.signal);
       if (options.wait) info = await this.waitOrCleanUp(spec.id, options.log);
       this.deps.metrics.createSeconds.observe({ outcome: "ok" }, secondsSince(started));
       options.log.info({ id: spec.id, status: info.status, timings: info.timings }, "container created");

@@ -32,6 +32,9 @@ export class FakeOrchestrator implements Orchestrator {
   pingError: Error | undefined;
   closed = false;
   listCalls = 0;
+  /** Creates in progress right now (held ones included). */
+  creating = 0;
+  private held: Promise<void> | undefined;
   private failure: Error | undefined;
 
   constructor(readonly placements: readonly Placement[] = ["local"]) {}
@@ -47,7 +50,23 @@ export class FakeOrchestrator implements Orchestrator {
     throw error;
   }
 
+  /** Every create from now waits until the returned function is called. */
+  holdCreates(): () => void {
+    let release: () => void = () => undefined;
+    this.held = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.held = undefined;
+      release();
+    };
+  }
+
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    this.creating += 1;
+    try {
+      await this.held;
+    } finally {
+      this.creating -= 1;
+    }
     this.maybeFail();
     this.specs.push(spec);
     const info: ContainerInfo = {

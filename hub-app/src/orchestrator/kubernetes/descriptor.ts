@@ -15,6 +15,8 @@ export const kubernetesDescriptor: OrchestratorDescriptor<
   kind: "kubernetes",
   envSchema: kubernetesEnvSchema,
   defaultImage: "public.ecr.aws/docker/library/python:3.12-slim",
+  // The API server takes far more; 32 keeps the Hub's own watch and sockets small during a burst.
+  createConcurrency: 32,
   tokenRequired: true,
   placements: KUBERNETES_PLACEMENTS,
   create: async (settings, context) =>

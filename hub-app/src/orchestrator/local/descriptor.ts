@@ -7,6 +7,8 @@ export const localDescriptor: OrchestratorDescriptor<"local", "local", LocalSett
   envSchema: localEnvSchema,
   // Local sandboxes run the host's own programs; there is no other image.
   defaultImage: "host",
+  // Each launch is a few ms of CPU (namespaces, mounts); on a small machine more at once only queue in the kernel.
+  createConcurrency: 4,
   tokenRequired: false,
   placements: ["local"],
   create: async (settings, context) =>

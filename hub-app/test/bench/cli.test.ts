@@ -164,7 +164,8 @@ describe("hub-bench spawn against a Hub", () => {
       },
     });
     const interrupt = new AbortController();
-    const running = cli(["spawn", "--hub", hub.url, "--token", hub.token, "-n", "50", "-i", "5"], {
+    // 200 ms apart: sending all 50 would take 10 s, far longer than a loaded machine takes to act on the interrupt.
+    const running = cli(["spawn", "--hub", hub.url, "--token", hub.token, "-n", "50", "-i", "200"], {
       interrupt: interrupt.signal,
     });
     await twoArrived.reached;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { chmod, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError } from "../../src/errors.js";
 import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
 import { projectDirectory } from "../../src/orchestrator/local/sandbox-args.js";
@@ -271,11 +271,15 @@ describe("a sandbox that goes away during a call", () => {
     const doomed = await orchestrator.create(spec());
     // kill(-1) spares the caller: this command itself succeeds, the sandbox's keeper does not.
     await run(orchestrator, doomed.id, ["sh", "-c", "kill -9 -1"]);
+    // The sandbox's init exits only after it has reaped the keeper: until then the sandbox still runs.
+    await vi.waitUntil(async () => (await orchestrator.get(doomed.id))?.status === "failed", {
+      timeout: 10_000,
+      interval: 20,
+    });
     await expect(run(orchestrator, doomed.id, ["true"])).rejects.toMatchObject({
       code: "conflict",
       message: expect.stringMatching(/is not running/) as string,
     });
-    expect((await orchestrator.get(doomed.id))?.status).toBe("failed");
     expect(await orchestrator.delete(doomed.id)).toBe(true);
   });
 });

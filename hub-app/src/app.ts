@@ -10,6 +10,8 @@ import { containerRoutes } from "./routes/containers.js";
 import { ContainerService } from "./services/containers.js";
 import type { HubError } from "./errors.js";
 import { clientErrorHandler } from "./routes/client-error.js";
+import { createWarmPools } from "./services/pools/index.js";
+import { poolRoutes } from "./routes/pools.js";
 import { installErrorHandlers, sendRouterError } from "./routes/error-handler.js";
 import { serverOptions } from "./server-limits.js";
 import { acceptEmptyJsonBodies } from "./routes/json-body.js";
@@ -62,7 +64,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     transform: jsonSchemaTransform,
   });
   healthRoutes(app, orchestrator, metrics, config.server.metricsToken ?? token);
-  const containers = new ContainerService({ config, orchestrator, metrics });
+  const pools = createWarmPools(config, orchestrator, logger, metrics.registry);
+  const containers = new ContainerService({ config, orchestrator, metrics, pools });
   registerAdmissionGauges(metrics, containers.creates);
   containerRoutes(app, {
     limits: config.limits,
@@ -71,12 +74,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     containers,
     token,
   });
+  poolRoutes(app, { pools, token });
   app.get("/docs", { schema: { hide: true } }, () => app.swagger());
 
   const reaper = startReaper(orchestrator, config.reaperIntervalMs, logger, (count) =>
     metrics.reaped.inc(count),
   );
+  // Adopts the members a previous Hub left and keeps the pools full; with no pools, deletes leftovers once.
+  pools.start();
   app.addHook("onClose", async () => {
+    await pools.stop();
     await reaper.stop();
     await orchestrator.close();
   });

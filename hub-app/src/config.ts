@@ -7,6 +7,8 @@ import {
   type OrchestratorKind,
   type OrchestratorSelection,
 } from "./orchestrator/registry.js";
+import { warmPoolsEnv } from "./services/pools/pool-env.js";
+import { poolProblems, resolvePools, type WarmPoolSpec } from "./services/pools/pool-spec.js";
 
 // This file and what it imports must not use `import.meta`: the CommonJS infrastructure tests import parseHubEnv.
 
@@ -89,6 +91,19 @@ export const hubEnvSchema = z
       { min: 100, max: 86_400_000, integer: true },
       30_000,
     ),
+    HUB_WARM_POOL_SIZE: numberEnv("HUB_WARM_POOL_SIZE", { min: 0, max: 1000, integer: true }, 0),
+    HUB_WARM_POOLS: warmPoolsEnv(),
+    // An hour: long enough that members are rarely recycled unclaimed, short enough that a new image reaches them the same hour.
+    HUB_WARM_POOL_MAX_AGE_SECONDS: numberEnv(
+      "HUB_WARM_POOL_MAX_AGE_SECONDS",
+      { min: 60, max: 604_800, integer: true },
+      3600,
+    ),
+    HUB_WARM_POOL_INTERVAL_MS: numberEnv(
+      "HUB_WARM_POOL_INTERVAL_MS",
+      { min: 100, max: 600_000, integer: true },
+      2000,
+    ),
   })
   .superRefine((env, ctx) => {
     const ordered = (low: keyof typeof env, high: keyof typeof env, path: string): void => {
@@ -110,6 +125,15 @@ export const hubEnvSchema = z
     ordered("HUB_TTL_DEFAULT_SECONDS", "HUB_TTL_MAX_SECONDS", "HUB_TTL_DEFAULT_SECONDS");
     ordered("HUB_RUN_TIMEOUT_DEFAULT_MS", "HUB_RUN_TIMEOUT_MAX_MS", "HUB_RUN_TIMEOUT_DEFAULT_MS");
     const kind = env.HUB_ORCHESTRATOR;
+    for (const problem of poolProblems(warmPoolsOf(env), {
+      cpuMin: env.HUB_CPU_MIN,
+      cpuMax: env.HUB_CPU_MAX,
+      memoryMinMiB: env.HUB_MEMORY_MIN_MIB,
+      memoryMaxMiB: env.HUB_MEMORY_MAX_MIB,
+      placements: descriptorOf(kind).placements,
+    })) {
+      ctx.addIssue({ code: "custom", path: ["HUB_WARM_POOLS"], message: problem });
+    }
     if (
       descriptorOf(kind).tokenRequired &&
       env.HUB_API_TOKEN === undefined &&
@@ -124,6 +148,31 @@ export const hubEnvSchema = z
   });
 
 type HubEnv = z.output<typeof hubEnvSchema>;
+
+function defaultImageOf(env: Pick<HubEnv, "HUB_DEFAULT_IMAGE" | "HUB_ORCHESTRATOR">): string {
+  return env.HUB_DEFAULT_IMAGE ?? descriptorOf(env.HUB_ORCHESTRATOR).defaultImage;
+}
+
+type PoolEnv = Pick<
+  HubEnv,
+  | "HUB_DEFAULT_IMAGE"
+  | "HUB_ORCHESTRATOR"
+  | "HUB_DEFAULT_CPU"
+  | "HUB_DEFAULT_MEMORY_MIB"
+  | "HUB_WARM_POOL_SIZE"
+  | "HUB_WARM_POOLS"
+  | "HUB_WARM_POOL_MAX_AGE_SECONDS"
+>;
+
+function warmPoolsOf(env: PoolEnv): WarmPoolSpec[] {
+  return resolvePools(env.HUB_WARM_POOLS, {
+    image: defaultImageOf(env),
+    cpu: env.HUB_DEFAULT_CPU,
+    memoryMiB: env.HUB_DEFAULT_MEMORY_MIB,
+    maxAgeSeconds: env.HUB_WARM_POOL_MAX_AGE_SECONDS,
+    defaultPoolSize: env.HUB_WARM_POOL_SIZE,
+  });
+}
 
 export interface HubLimits {
   readonly cpuMin: number;
@@ -158,6 +207,11 @@ export interface HubConfig {
   readonly server: ServerLimits;
   readonly admission: AdmissionLimits;
   readonly reaperIntervalMs: number;
+  readonly warmPools: {
+    readonly pools: readonly WarmPoolSpec[];
+    /** How often each pool is listed, refilled, trimmed and recycled (and at once after a claim). */
+    readonly intervalMs: number;
+  };
 }
 
 /** Validates the whole environment; throws an Error naming every bad variable and what it allows. */
@@ -185,7 +239,7 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
     host: env.HOST,
     instance: env.HUB_INSTANCE,
     logLevel: env.LOG_LEVEL,
-    defaultImage: env.HUB_DEFAULT_IMAGE ?? descriptorOf(env.HUB_ORCHESTRATOR).defaultImage,
+    defaultImage: defaultImageOf(env),
     limits: {
       cpuMin: env.HUB_CPU_MIN,
       cpuMax: env.HUB_CPU_MAX,
@@ -216,5 +270,6 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
       createQueue: env.HUB_CREATE_QUEUE,
     },
     reaperIntervalMs: env.HUB_REAPER_INTERVAL_MS,
+    warmPools: { pools: warmPoolsOf(env), intervalMs: env.HUB_WARM_POOL_INTERVAL_MS },
   };
 }

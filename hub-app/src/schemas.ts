@@ -134,11 +134,41 @@ export const containerInfoSchema = z.object({
   expiresAt: z.string(),
   timings: z
     .record(z.string(), z.number())
-    .describe("ms since createdAt of each creation phase the orchestrator sees"),
+    .describe(
+      "ms since createdAt of each creation phase the orchestrator sees (accepted, scheduled, pulled, started, ready; claimed for a warm-pool claim)",
+    ),
   message: z.string().optional(),
 });
 
 export const containerListSchema = z.object({ items: z.array(containerInfoSchema) });
+
+/** `POST /v1/containers`: the container, and whether a warm pool served it. */
+export const createdContainerSchema = containerInfoSchema.extend({
+  warm: z
+    .boolean()
+    .describe("true: a ready member of a warm pool was claimed (timings.claimed); false: started cold"),
+});
+
+export const poolListSchema = z.object({
+  items: z.array(
+    z.object({
+      pool: z.string().describe("the pool's key on the orchestrator (label or tag sandbox.hub/warm-pool)"),
+      image: z.string(),
+      cpu: z.number(),
+      memory: z.number().describe("MiB"),
+      placement: z.enum(PLACEMENTS),
+      size: z.number().describe("members the pool keeps"),
+      ready: z.number().describe("members claimable now, as of the last pass"),
+      starting: z.number().describe("members still starting"),
+      claimsTotal: z.number().describe("creates served by a claim since this Hub started"),
+      missesTotal: z.number().describe("creates of this shape served cold since this Hub started"),
+      lastError: z
+        .string()
+        .optional()
+        .describe("why members could not be started or listed, until one is ready again"),
+    }),
+  ),
+});
 
 export const runResultSchema = z.object({
   exitCode: z.number().nullable(),

@@ -13,7 +13,8 @@ import {
 import type { CleanupReport, Phase, Sample } from "./format.js";
 import { EXEC_COMMAND, EXEC_REPEATS, type Scenario } from "./options.js";
 import { realClock, runOpenLoop, type Clock, type Firing } from "./scheduler.js";
-import { forEachLimited, settledOr } from "./settle.js";
+import { forEachLimited } from "../concurrency.js";
+import { settledOr } from "./settle.js";
 
 /** Twice the Hub's default create timeout (HUB_CREATE_TIMEOUT_MS, 300 s), so the Hub's own 504 arrives first. */
 const CREATE_TIMEOUT_MS = 600_000;

@@ -2,7 +2,6 @@ import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { bearerTokenChecker } from "../auth.js";
 import type { HubLimits } from "../config.js";
 import type { ContainerService } from "../services/containers.js";
 import {
@@ -10,6 +9,7 @@ import {
   containerInfoSchema,
   containerListSchema,
   createContainerBody,
+  createdContainerSchema,
   extendContainerBody,
   createContainerQuery,
   errorSchema,
@@ -19,6 +19,7 @@ import {
 } from "../schemas.js";
 import type { HubError } from "../errors.js";
 import { bodyDeadline } from "./body-deadline.js";
+import { requireBearerToken } from "./authenticated.js";
 import { decodeFiles } from "./decode-files.js";
 
 export interface ContainerRoutesOptions {
@@ -56,19 +57,11 @@ function clientGone(response: ServerResponse): AbortSignal {
 /** The `/v1` API; every route needs the bearer token. */
 export function containerRoutes(parent: FastifyInstance, options: ContainerRoutesOptions): void {
   const { limits, containers } = options;
-  const checkToken = bearerTokenChecker(options.token);
   const security = [{ bearer: [] }];
 
   void parent.register((app, _opts, done) => {
     bodyDeadline(app, options.requestTimeoutMs, options.onRequestTimeout);
-    app.addHook("onRequest", (request, _reply, done) => {
-      try {
-        checkToken(request.headers.authorization);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    });
+    requireBearerToken(app, options.token);
     const api = app.withTypeProvider<ZodTypeProvider>();
 
     api.post(
@@ -79,7 +72,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
           security,
           querystring: createContainerQuery,
           body: createContainerBody(limits),
-          response: { 201: containerInfoSchema, ...errors },
+          response: { 201: createdContainerSchema, ...errors },
         },
       },
       async (request, reply) => {

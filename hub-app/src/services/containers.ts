@@ -4,6 +4,7 @@ import { isContainerId, newContainerId } from "../ids.js";
 import type { HubMetrics } from "../metrics.js";
 import { AdmissionGate } from "./admission.js";
 import { checkCommandSize, checkContainerEnvSize } from "./exec-size.js";
+import type { WarmPools } from "./pools/index.js";
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -41,7 +42,12 @@ export interface ContainerServiceDeps {
   readonly config: HubConfig;
   readonly orchestrator: Orchestrator;
   readonly metrics: HubMetrics;
+  /** Creates whose shape matches a pool claim a ready member first. */
+  readonly pools?: WarmPools;
 }
+
+/** A new container, and whether it came ready from a warm pool (`timings.claimed`) or was started cold. */
+export type CreatedContainer = ContainerInfo & { readonly warm: boolean };
 
 /**
  * What the Hub does with containers, apart from HTTP: defaults and lifetime from the
@@ -69,21 +75,34 @@ export class ContainerService {
   }
 
   /**
-   * Creates a container and, with `wait`, resolves once it is ready for commands. The orchestrator's
-   * create runs behind the admission gate; waiting for readiness does not hold a slot.
+   * Claims a ready member of the warm pool of this shape, else creates the container cold and,
+   * with `wait`, resolves once it is ready for commands. The orchestrator's create runs behind the
+   * admission gate; a claim and waiting for readiness hold no slot.
    */
   async create(
     request: CreateRequest,
     options: { wait: boolean; log: ServiceLog; signal?: AbortSignal },
-  ): Promise<ContainerInfo> {
+  ): Promise<CreatedContainer> {
     const started = performance.now();
     const spec = this.specFor(request);
+    const claimed = await this.deps.pools?.claim(spec, options.log);
+    if (claimed !== undefined) {
+      // Ready when claimed: both phases are the claim's time since the request arrived.
+      const ms = Math.max(0, Date.now() - spec.createdAt.getTime());
+      const info = { ...claimed, timings: { ...claimed.timings, claimed: ms, ready: ms }, warm: true };
+      this.deps.metrics.createSeconds.observe({ outcome: "ok" }, secondsSince(started));
+      options.log.info(
+        { id: info.id, warm: true, timings: info.timings },
+        "container claimed from a warm pool",
+      );
+      return info;
+    }
     try {
       let info = await this.creates.run(() => this.deps.orchestrator.create(spec), options.signal);
       if (options.wait) info = await this.waitOrCleanUp(spec.id, options.log);
       this.deps.metrics.createSeconds.observe({ outcome: "ok" }, secondsSince(started));
       options.log.info({ id: spec.id, status: info.status, timings: info.timings }, "container created");
-      return info;
+      return { ...info, warm: false };
     } catch (error) {
       this.deps.metrics.createSeconds.observe({ outcome: "error" }, secondsSince(started));
       throw error;

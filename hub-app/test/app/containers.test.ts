@@ -515,6 +515,7 @@ describe("probes, metrics and docs", () => {
       "/v1/containers/{id}",
       "/v1/containers/{id}/files",
       "/v1/containers/{id}/run",
+      "/v1/pools",
     ]);
     expect(
       doc.paths["/v1/containers"].post.requestBody.content["application/json"].schema.properties.cpu,

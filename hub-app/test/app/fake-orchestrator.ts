@@ -29,6 +29,8 @@ export class FakeOrchestrator implements Orchestrator {
   readonly claims: PoolClaim[] = [];
   /** Where `portTarget` sends `<id>:<port>` (a test server); absent ones have no address. */
   readonly portTargets = new Map<string, PortTarget>();
+  /** While set, new pool members wait for it before they exist (a pool that cannot refill yet). */
+  poolStartGate: Promise<void> | undefined;
   pingError: Error | undefined;
   closed = false;
   listCalls = 0;
@@ -145,6 +147,7 @@ export class FakeOrchestrator implements Orchestrator {
 
   async createPoolMember(pool: string, spec: ContainerSpec): Promise<PoolMember> {
     this.maybeFail();
+    await this.poolStartGate;
     const member: PoolMember = {
       id: spec.id,
       pool,

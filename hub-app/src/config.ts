@@ -106,7 +106,10 @@ export const hubEnvSchema = z
     ),
   })
   .superRefine((env, ctx) => {
-    const ordered = (low: keyof typeof env, high: keyof typeof env, path: string): void => {
+    type NumericKey = {
+      [K in keyof typeof env]: (typeof env)[K] extends number ? K : never;
+    }[keyof typeof env];
+    const ordered = (low: NumericKey, high: NumericKey, path: string): void => {
       if (Number(env[low]) > Number(env[high])) {
         ctx.addIssue({
           code: "custom",

@@ -15,9 +15,9 @@ export function createWarmPools(
   logger: Logger,
   registry: Registry,
 ): WarmPools {
-  let pools: WarmPools | undefined;
-  const metrics = createPoolMetrics(registry, () => pools?.status() ?? []);
-  pools = new WarmPools({
+  const holder: { pools?: WarmPools } = {};
+  const metrics = createPoolMetrics(registry, () => holder.pools?.status() ?? []);
+  const pools = new WarmPools({
     orchestrator,
     pools: config.warmPools.pools,
     intervalMs: config.warmPools.intervalMs,
@@ -25,5 +25,6 @@ export function createWarmPools(
     metrics,
     newId: newContainerId,
   });
+  holder.pools = pools;
   return pools;
 }

@@ -71,8 +71,11 @@ export class FakeEcs {
       return {};
     });
     if (agent !== undefined) {
-      mock.on(ExecuteCommandCommand).callsFake((input: { command: string }) => ({
-        session: { sessionId: `s-${this.next++}`, ...agent.prepare(input.command) },
+      mock.on(ExecuteCommandCommand).callsFake((input: { command: string; task: string }) => ({
+        session: {
+          sessionId: `s-${this.next++}`,
+          ...agent.prepare(input.command, this.containerEnv(input.task)),
+        },
       }));
     }
   }
@@ -91,6 +94,13 @@ export class FakeEcs {
     return [...this.tasks.values()].filter(
       (task) => task.desiredStatus === "RUNNING" && (task.tags ?? []).some((tag) => tag.key === key),
     );
+  }
+
+  /** The env RunTask's overrides gave the sandbox container: what an exec session in it starts with. */
+  private containerEnv(arn: string): Record<string, string> {
+    const overrides = this.tasks.get(arn)?.overrides?.containerOverrides ?? [];
+    const environment = overrides.find((container) => container.name === "sandbox")?.environment ?? [];
+    return Object.fromEntries(environment.map((variable) => [variable.name ?? "", variable.value ?? ""]));
   }
 
   private record(name: string, input: unknown): void {
@@ -112,6 +122,7 @@ export class FakeEcs {
       clusterArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/${this.cluster}`,
       tags: [...(input.tags ?? [])],
       startedBy: input.startedBy,
+      ...(input.overrides === undefined ? {} : { overrides: input.overrides }),
       createdAt: new Date(),
       desiredStatus: "RUNNING",
       lastStatus: "PROVISIONING",

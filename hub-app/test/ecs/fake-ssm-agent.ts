@@ -70,7 +70,7 @@ export class FakeSsmAgent {
   readonly sessions: SessionRecord[] = [];
   /** PATH folders of symbolic links to busybox applets, one per busybox image. */
   private readonly imageRoot = mkdtempSync(join(tmpdir(), "fake-ssm-images-"));
-  private readonly pending = new Map<string, string>();
+  private readonly pending = new Map<string, { command: string; env: Readonly<Record<string, string>> }>();
   private readonly live = new Set<FakeSession>();
   private server: WebSocketServer | undefined;
 
@@ -89,10 +89,16 @@ export class FakeSsmAgent {
     server.on("connection", (socket) => this.serve(socket));
   }
 
-  /** What ExecuteCommand returns for `command`: a session URL and a one-time token. */
-  prepare(command: string): { streamUrl: string; tokenValue: string } {
+  /**
+   * What ExecuteCommand returns for `command`: a session URL and a one-time token. `env` is the
+   * container's own env (its task's overrides), which the agent's session starts with.
+   */
+  prepare(
+    command: string,
+    env: Readonly<Record<string, string>> = {},
+  ): { streamUrl: string; tokenValue: string } {
     const token = randomUUID();
-    this.pending.set(token, command);
+    this.pending.set(token, { command, env });
     const { port } = this.server!.address() as AddressInfo;
     return {
       streamUrl: `ws://127.0.0.1:${port}/v1/data-channel/ecs-execute-command-${token}`,
@@ -139,13 +145,14 @@ export class FakeSsmAgent {
   private readonly started = new WeakSet<FakeSession>();
 
   private open(socket: WebSocket, token: Record<string, unknown>): FakeSession | undefined {
-    const command = this.pending.get(String(token.TokenValue));
-    if (command === undefined) {
+    const pending = this.pending.get(String(token.TokenValue));
+    if (pending === undefined) {
       socket.close(4001, "unknown token");
       return undefined;
     }
     const record: SessionRecord = {
-      command,
+      command: pending.command,
+      env: pending.env,
       token,
       outputSequences: [],
       acknowledged: [],

@@ -29,6 +29,8 @@ const CLOSE_WAIT_MS = 2000;
 
 export interface SessionRecord {
   readonly command: string;
+  /** The container's env the session started with. */
+  readonly env: Readonly<Record<string, string>>;
   readonly token: Record<string, unknown>;
   handshakeResponse?: Record<string, unknown>;
   terminalSize?: Record<string, unknown>;
@@ -107,7 +109,7 @@ export class FakeSession {
     if (this.conduct.oddFrames) this.sendOddFrames();
     const child = spawn(runner.python, [runner.script, this.record.command, String(runner.outputDelayMs)], {
       stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, PATH: runner.path },
+      env: { ...process.env, ...this.record.env, PATH: runner.path },
     });
     this.child = child;
     child.stdin.on("error", () => undefined); // the command may end before reading all input

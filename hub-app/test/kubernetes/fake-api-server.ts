@@ -81,6 +81,8 @@ export class FakeKubeApi {
   /** Rights the fake RBAC withholds, as "verb resource[/subresource]"; everything else is allowed. */
   readonly deniedAccess = new Set<string>();
   readonly execCalls: ExecCall[] = [];
+  /** Writes refused because they named an older resourceVersion (409 Conflict). */
+  staleWrites = 0;
   execMode: ExecMode = "run";
   /**
    * Exec subprotocols this API server speaks, preferred first. Kubernetes 1.30+ with its stream
@@ -330,6 +332,7 @@ export class FakeKubeApi {
       return send(res, 409, statusBody(409, "Conflict", message));
     }
     if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== pod.metadata.resourceVersion) {
+      this.staleWrites += 1;
       return staleVersion(res, pod);
     }
     const merge = (
@@ -357,6 +360,7 @@ export class FakeKubeApi {
     }
     const version = preconditions?.resourceVersion;
     if (version !== undefined && version !== pod.metadata.resourceVersion) {
+      this.staleWrites += 1;
       const message = `Precondition failed: ResourceVersion in precondition: ${version}, ResourceVersion in object meta: ${pod.metadata.resourceVersion ?? ""}`;
       return send(res, 409, statusBody(409, "Conflict", message));
     }
@@ -411,11 +415,15 @@ export class FakeKubeApi {
       return refuse(403, "Forbidden");
     // The kubelet can only exec into a running container; the API server answers 400 otherwise.
     if (pod.status?.phase !== "Running") return refuse(400, "Bad Request");
+    const container = url.searchParams.get("container") ?? "";
+    const spec = pod.spec.containers.find((candidate) => candidate.name === container) as
+      { env?: { name: string; value?: string }[] } | undefined;
     const call: ExecCall = {
       pod: name,
-      container: url.searchParams.get("container") ?? "",
+      container,
       argv: url.searchParams.getAll("command"),
       stdin: url.searchParams.get("stdin") === "true",
+      env: Object.fromEntries((spec?.env ?? []).map((variable) => [variable.name, variable.value ?? ""])),
       protocol: "",
       pings: 0,
     };

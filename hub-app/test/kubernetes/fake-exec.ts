@@ -25,6 +25,8 @@ export interface ExecCall {
   readonly container: string;
   readonly argv: string[];
   readonly stdin: boolean;
+  /** The container's own env from the Pod spec: a real exec'd process starts with it. */
+  readonly env?: Readonly<Record<string, string>>;
   /** The subprotocol the server chose. */
   readonly protocol: string;
   /** Websocket pings the client sent. */
@@ -62,10 +64,13 @@ export function serveExec(
   }
   const podDir = join(root, call.pod);
   mkdirSync(podDir, { recursive: true });
-  const argv = call.argv.map((arg) => arg.split(workdir).join(podDir));
+  const inPod = (text: string) => text.split(workdir).join(podDir);
+  const argv = call.argv.map(inPod);
   const [program = "", ...args] = argv;
+  const env = Object.fromEntries(Object.entries(call.env ?? {}).map(([name, value]) => [name, inPod(value)]));
   const child = spawn(program, args, {
     cwd: podDir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
     stdio: [call.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => socket.send(frame(STDOUT, chunk)));

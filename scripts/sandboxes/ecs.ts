@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 import type { EcsTarget } from "./targets";
-import { forEachLimited } from "../../hub-app/src/bench/settle";
+import { forEachLimited } from "../../hub-app/src/concurrency";
 import { waitUntil } from "./wait";
 
 /** StopTask's reason, shown in the console for every task this stopped. */

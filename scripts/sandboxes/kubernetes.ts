@@ -5,7 +5,7 @@
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import { METADATA_KEY } from "../../hub-app/src/orchestrator/metadata-keys";
 import type { KubernetesTarget } from "./targets";
-import { forEachLimited } from "../../hub-app/src/bench/settle";
+import { forEachLimited } from "../../hub-app/src/concurrency";
 import { waitUntil } from "./wait";
 
 async function listPods(core: CoreV1Api, target: KubernetesTarget): Promise<V1Pod[]> {

@@ -13,7 +13,6 @@ import { buildApp } from "../../src/app.js";
 import { parseHubEnv } from "../../src/config.js";
 import { createEcsOrchestrator } from "../../src/orchestrator/ecs/index.js";
 import { taskOwnership } from "../../src/orchestrator/ecs/pool-owner.js";
-import { realClock } from "../../src/orchestrator/retry.js";
 import { TOKEN } from "../app/test-app.js";
 import { FakeEcs } from "../ecs/fake-ecs.js";
 import { FakeSsmAgent } from "../ecs/fake-ssm-agent.js";
@@ -61,13 +60,10 @@ async function replica(ecs: FakeEcs, name: string): Promise<RaceHub> {
     silentContext(),
     {
       ecs: ecs.client,
-      clock: {
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
-        random: () => 0.5,
-      },
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
       now: Date.now,
       readyPolling: { initialDelayMs: 5, maxDelayMs: 5 },
-      ownership: taskOwnership(ecs.client, realClock, () => Promise.resolve(arn)),
+      ownership: taskOwnership(ecs.client, () => Promise.resolve(arn)),
     },
   );
   const app = await buildApp({ config, orchestrator, logger: pino({ level: "silent" }) });
@@ -104,7 +100,7 @@ describe("warm pools of two Hub replicas on ECS", () => {
       ecs.tasks.get(`arn:aws:ecs:eu-west-1:123456789012:task/${CLUSTER}/hub-a`)!.lastStatus = "STOPPED";
       const c = await replica(ecs, "hub-c");
       await poolBackToSize(c.orchestrator, SIZE);
-      await eventually(async () => ecs.running("sandbox.hub/warm-pool").length === 2 * SIZE);
+      await eventually(() => Promise.resolve(ecs.running("sandbox.hub/warm-pool").length === 2 * SIZE));
       const stopped = oldMembers.map((id) =>
         [...ecs.tasks.values()].find((task) =>
           task.tags?.some((tag) => tag.key === "sandbox.hub/id" && tag.value === id),

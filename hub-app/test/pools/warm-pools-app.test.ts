@@ -103,7 +103,7 @@ describe("warm pools in the API", () => {
         },
       ],
     });
-    const metrics = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    const metrics = (await app.inject({ method: "GET", url: "/metrics", headers: auth })).body;
     expect(metrics).toMatch(/hub_warm_pool_claims_total\{pool="wp-[0-9a-f]+"\} 1/);
     expect(metrics).toMatch(/hub_warm_pool_misses_total\{pool="wp-[0-9a-f]+"\} 1/);
     expect(metrics).toMatch(

@@ -17,6 +17,11 @@ import { serverOptions } from "./server-limits.js";
 import { acceptEmptyJsonBodies } from "./routes/json-body.js";
 import { healthRoutes } from "./routes/health.js";
 import { HUB_VERSION } from "./version.js";
+import { portUrlShape } from "./services/port-addresses.js";
+import { portUrlKey } from "./services/port-credential.js";
+import { PortProxy, type PortProxySettings } from "./services/port-proxy.js";
+import { serverWithPortProxy } from "./services/port-server.js";
+import { PortUrlService } from "./services/port-urls.js";
 
 export interface BuildAppOptions {
   readonly config: HubConfig;
@@ -38,8 +43,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger.warn({ err: error }, "could not list containers for /metrics; the last counts stay"),
   );
   const countError = (error: HubError): void => metrics.errors.inc({ code: error.code });
+  const portKey = portUrlKey(token);
+  const portProxy = new PortProxy({
+    orchestrator,
+    apiToken: token,
+    key: portKey,
+    settings: portProxySettings(config),
+    logger,
+  });
   const app: FastifyInstance = Fastify({
     loggerInstance: fastifyLogger,
+    serverFactory: serverWithPortProxy(portProxy),
     bodyLimit: config.limits.bodyLimitBytes,
     ...serverOptions(config.server),
     clientErrorHandler: clientErrorHandler(countError),
@@ -65,13 +79,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   healthRoutes(app, orchestrator, metrics, config.server.metricsToken ?? token);
   const pools = createWarmPools(config, orchestrator, logger, metrics.registry);
-  const containers = new ContainerService({ config, orchestrator, metrics, pools });
+  const containers = new ContainerService({
+    config,
+    orchestrator,
+    metrics,
+    pools,
+    deleted: (id) => portProxy.forget(id),
+  });
   registerAdmissionGauges(metrics, containers.creates);
+  const portUrls = new PortUrlService(containers, portKey, portUrlShape(config.portUrls));
   containerRoutes(app, {
     limits: config.limits,
     requestTimeoutMs: config.server.requestTimeoutMs,
     onRequestTimeout: countError,
     containers,
+    portUrls,
     token,
   });
   poolRoutes(app, { pools, token });
@@ -83,9 +105,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Adopts the members a previous Hub left and keeps the pools full; with no pools, deletes leftovers once.
   pools.start();
   app.addHook("onClose", async () => {
+    portProxy.close();
     await pools.stop();
     await reaper.stop();
     await orchestrator.close();
   });
   return app;
+}
+
+function portProxySettings(config: HubConfig): PortProxySettings {
+  const { portUrls } = config;
+  return {
+    shape: portUrlShape(portUrls),
+    publicProto: portUrls.publicUrl?.startsWith("https:") ? "https" : "http",
+    connectTimeoutMs: portUrls.connectTimeoutMs,
+    responseTimeoutMs: portUrls.responseTimeoutMs,
+    maxConnectionsPerContainer: portUrls.maxConnectionsPerContainer,
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { choiceEnv, describeEnvIssues, numberEnv, optionalTextEnv } from "./env-fields.js";
+import { previewDomainEnv, publicUrlEnv } from "./port-url-env.js";
 import { serverEnvFields, tokenEnv, type AdmissionLimits, type ServerLimits } from "./server-limits.js";
 import {
   descriptorOf,
@@ -104,6 +105,25 @@ export const hubEnvSchema = z
       { min: 100, max: 600_000, integer: true },
       2000,
     ),
+    HUB_PUBLIC_URL: publicUrlEnv(),
+    HUB_PREVIEW_DOMAIN: previewDomainEnv(),
+    // A few seconds: a refused connection fails at once; this bounds a dropped one (a security group, a gone pod).
+    HUB_PROXY_CONNECT_TIMEOUT_MS: numberEnv(
+      "HUB_PROXY_CONNECT_TIMEOUT_MS",
+      { min: 100, max: 60_000, integer: true },
+      5000,
+    ),
+    HUB_PROXY_RESPONSE_TIMEOUT_MS: numberEnv(
+      "HUB_PROXY_RESPONSE_TIMEOUT_MS",
+      { min: 100, max: 3_600_000, integer: true },
+      60_000,
+    ),
+    // A browser opens at most 6 connections per host (HTTP/1.1); room for a dev server's WebSocket, SSE and several tabs.
+    HUB_PROXY_MAX_CONNECTIONS_PER_CONTAINER: numberEnv(
+      "HUB_PROXY_MAX_CONNECTIONS_PER_CONTAINER",
+      { min: 1, max: 100_000, integer: true },
+      64,
+    ),
   })
   .superRefine((env, ctx) => {
     type NumericKey = {
@@ -196,6 +216,17 @@ export interface HubLimits {
   readonly createTimeoutMs: number;
 }
 
+/** How students reach their apps (docs/hub.md, "Port URLs"). */
+export interface PortUrlConfig {
+  /** The Hub's public origin; absent: the origin each mint request came to. */
+  readonly publicUrl?: string;
+  /** Host-based URLs under this domain; absent: path-based under publicUrl. */
+  readonly previewDomain?: string;
+  readonly connectTimeoutMs: number;
+  readonly responseTimeoutMs: number;
+  readonly maxConnectionsPerContainer: number;
+}
+
 export interface HubConfig {
   readonly orchestrator: OrchestratorSelection;
   /** Absent when neither HUB_API_TOKEN nor a secret is given (a local Hub then generates one). */
@@ -215,6 +246,7 @@ export interface HubConfig {
     /** How often each pool is listed, refilled, trimmed and recycled (and at once after a claim). */
     readonly intervalMs: number;
   };
+  readonly portUrls: PortUrlConfig;
 }
 
 /** Validates the whole environment; throws an Error naming every bad variable and what it allows. */
@@ -274,5 +306,12 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
     },
     reaperIntervalMs: env.HUB_REAPER_INTERVAL_MS,
     warmPools: { pools: warmPoolsOf(env), intervalMs: env.HUB_WARM_POOL_INTERVAL_MS },
+    portUrls: {
+      ...(env.HUB_PUBLIC_URL === undefined ? {} : { publicUrl: env.HUB_PUBLIC_URL }),
+      ...(env.HUB_PREVIEW_DOMAIN === undefined ? {} : { previewDomain: env.HUB_PREVIEW_DOMAIN }),
+      connectTimeoutMs: env.HUB_PROXY_CONNECT_TIMEOUT_MS,
+      responseTimeoutMs: env.HUB_PROXY_RESPONSE_TIMEOUT_MS,
+      maxConnectionsPerContainer: env.HUB_PROXY_MAX_CONNECTIONS_PER_CONTAINER,
+    },
   };
 }

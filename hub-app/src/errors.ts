@@ -2,6 +2,7 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   request_timeout: 408,
@@ -10,10 +11,12 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   internal: 500,
   container_failed: 502,
+  app_unreachable: 502,
   orchestrator_unavailable: 503,
   no_capacity: 503,
   insufficient_storage: 503,
   timeout: 504,
+  app_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

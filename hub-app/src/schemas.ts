@@ -85,6 +85,28 @@ export const createContainerQuery = z.object({
 
 export const containerIdParams = z.object({ id: z.string() });
 
+/** `POST /v1/containers/:id/ports/:port/url`: the port from the path, checked as a number. */
+export const portUrlParams = z.object({
+  id: z.string(),
+  port: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: "port must be a port number from 1 to 65535" })
+    .transform(Number)
+    .refine((port) => port >= 1 && port <= 65535, { error: "port must be a port number from 1 to 65535" }),
+});
+
+/** Optional body: a shorter life than the container's own (the URL never outlives the container). */
+export function portUrlBody(limits: HubLimits) {
+  return z
+    .strictObject({ ttlSeconds: numberIn("ttlSeconds", 1, limits.ttlMaxSeconds, true).optional() })
+    .nullish(); // no body at all reaches validation as null
+}
+
+export const portUrlSchema = z.object({
+  url: z.string().describe("opens the app in a plain browser until expiresAt; the first visit sets a cookie"),
+  expiresAt: z.string(),
+});
+
 export function writeFilesBody(limits: HubLimits) {
   const file = z.strictObject({
     path: relativePath("files[].path", filePathProblem),

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { HubLimits } from "../config.js";
 import type { ContainerService } from "../services/containers.js";
+import type { PortUrlService } from "../services/port-urls.js";
 import {
   containerIdParams,
   containerInfoSchema,
@@ -13,6 +14,9 @@ import {
   extendContainerBody,
   createContainerQuery,
   errorSchema,
+  portUrlBody,
+  portUrlParams,
+  portUrlSchema,
   runBody,
   runResultSchema,
   writeFilesBody,
@@ -28,6 +32,7 @@ export interface ContainerRoutesOptions {
   readonly requestTimeoutMs: number;
   readonly onRequestTimeout: (error: HubError) => void;
   readonly containers: ContainerService;
+  readonly portUrls: PortUrlService;
   readonly token: string;
 }
 
@@ -174,6 +179,26 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
         },
       },
       async (request) => containers.run(request.params.id, request.body),
+    );
+
+    api.post(
+      "/v1/containers/:id/ports/:port/url",
+      {
+        schema: {
+          summary: "A URL that opens a declared port of the container in a plain browser, until expiresAt",
+          security,
+          params: portUrlParams,
+          body: portUrlBody(limits),
+          response: { 201: portUrlSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { id, port } = request.params;
+        const origin = `${request.protocol}://${request.host}`;
+        const minted = await options.portUrls.mint(id, port, request.body?.ttlSeconds, origin);
+        request.log.info({ id, port, expiresAt: minted.expiresAt }, "port URL minted");
+        return reply.code(201).send(minted);
+      },
     );
     done();
   });

@@ -44,6 +44,8 @@ export interface ContainerServiceDeps {
   readonly metrics: HubMetrics;
   /** Creates whose shape matches a pool claim a ready member first. */
   readonly pools?: WarmPools;
+  /** Told after a delete, so the container's port URLs stop at once. */
+  readonly deleted?: (id: string) => void;
 }
 
 /** A new container, and whether it came ready from a warm pool (`timings.claimed`) or was started cold. */
@@ -129,6 +131,7 @@ export class ContainerService {
   async delete(id: string): Promise<void> {
     const deleted = isContainerId(id) && (await this.deps.orchestrator.delete(id));
     if (!deleted) throw notFound(id);
+    this.deps.deleted?.(id);
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {

@@ -514,6 +514,7 @@ describe("probes, metrics and docs", () => {
       "/v1/containers",
       "/v1/containers/{id}",
       "/v1/containers/{id}/files",
+      "/v1/containers/{id}/ports/{port}/url",
       "/v1/containers/{id}/run",
       "/v1/pools",
     ]);

@@ -39,6 +39,13 @@ export interface CreateRequest {
   readonly memory: number;
   readonly placement?: string;
   readonly ttlSeconds?: number;
+  /** The web scenario: the app's port, which the Hub then lets through a minted URL. */
+  readonly ports?: readonly number[];
+}
+
+export interface PortUrl {
+  readonly url: string;
+  readonly expiresAt: string;
 }
 
 export interface FileUpload {
@@ -169,8 +176,24 @@ export class HubClient {
     await this.request("PUT", `/v1/containers/${encodeURIComponent(id)}/files`, { files }, options);
   }
 
-  run(id: string, command: readonly string[], options?: RequestOptions): Promise<RunResponse> {
-    return this.request("POST", `/v1/containers/${encodeURIComponent(id)}/run`, { command }, options);
+  run(
+    id: string,
+    command: readonly string[],
+    options?: RequestOptions,
+    env?: Readonly<Record<string, string>>,
+  ): Promise<RunResponse> {
+    const body = env === undefined ? { command } : { command, env };
+    return this.request("POST", `/v1/containers/${encodeURIComponent(id)}/run`, body, options);
+  }
+
+  /** A URL that opens the container's declared port in a browser (no other credential needed). */
+  mintPortUrl(id: string, port: number, options?: RequestOptions): Promise<PortUrl> {
+    return this.request(
+      "POST",
+      `/v1/containers/${encodeURIComponent(id)}/ports/${port}/url`,
+      undefined,
+      options,
+    );
   }
 
   /** Closes the kept-alive sockets so the process can exit. */

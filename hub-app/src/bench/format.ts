@@ -4,7 +4,8 @@ import type { Summary } from "./summary.js";
 export const RUN_FORMAT = 1;
 
 /** Where in a container's life a failure happened. */
-export type Phase = "create" | "ready" | "files" | "command";
+/** `app`: the web scenario's start command, port URL and GETs. */
+export type Phase = "create" | "ready" | "files" | "command" | "app";
 
 export interface SampleError {
   readonly phase: Phase;
@@ -39,6 +40,10 @@ export interface Sample {
   hubTimings?: Readonly<Record<string, number>>;
   filesMs?: number;
   commands: CommandSample[];
+  /** Web scenario: the app's first 200 through the Hub (what a student waits for, from firedMs). */
+  firstResponseMs?: number;
+  /** Web scenario: each GET through the port URL once the app answered, ms. */
+  proxiedMs?: number[];
   error?: SampleError;
 }
 
@@ -59,8 +64,11 @@ export interface RecordedOptions {
   readonly placement?: string;
   readonly image?: string;
   readonly files: readonly string[];
-  readonly scenario: "basic" | "exec";
+  readonly scenario: "basic" | "exec" | "web";
   readonly commandRepeats: number;
+  /** Web scenario: what each container served, and the GETs per container. */
+  readonly app?: { readonly dir?: string; readonly start: string; readonly port: number };
+  readonly webRequests?: number;
   readonly keep: boolean;
   readonly ttlSeconds?: number;
 }

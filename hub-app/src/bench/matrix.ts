@@ -1,6 +1,6 @@
 /**
  * `matrix`: the original study's grid, 1, 20, 100 and 1000 containers x a create every 100 ms (burst) or
- * 1000 ms (gradual), exec scenario, against each stack's Hub in turn; one JSON per cell, then the report.
+ * 1000 ms (gradual), exec scenario (or --scenario web), against each stack's Hub in turn; one JSON per cell, then the report.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,7 +9,7 @@ import type { RunRecord } from "./format.js";
 import type { ConnectedHub } from "./hub-connection.js";
 import { measure, type MeasureSettings } from "./measure.js";
 import type { Placement } from "../orchestrator/types.js";
-import { UsageError } from "./options.js";
+import { UsageError, type Scenario } from "./options.js";
 import { groupRuns } from "./report-data.js";
 import { renderReport } from "./report-html.js";
 import type { SpawnControls } from "./run-spawn.js";
@@ -40,6 +40,8 @@ export interface MatrixPlan {
   /** Everything a cell needs except count, interval, label and placement. */
   readonly cell: Omit<MeasureSettings, "count" | "intervalMs" | "label" | "placement" | "scenario">;
   readonly files: readonly FileUpload[];
+  /** exec (the study's) or web. */
+  readonly scenario: Scenario;
 }
 
 export interface MatrixDeps {
@@ -56,8 +58,14 @@ export interface MatrixResult {
   readonly interrupted: boolean;
 }
 
-export function cellFileName(label: string, count: number, intervalMs: number): string {
-  return `${label.replace(/[^a-zA-Z0-9._-]/g, "_")}-n${count}-i${intervalMs}ms.json`;
+export function cellFileName(
+  label: string,
+  count: number,
+  intervalMs: number,
+  scenario: Scenario = "exec",
+): string {
+  const suffix = scenario === "exec" ? "" : `-${scenario}`;
+  return `${label.replace(/[^a-zA-Z0-9._-]/g, "_")}-n${count}-i${intervalMs}ms${suffix}.json`;
 }
 
 export const REPORT_FILE = "report.html";
@@ -90,10 +98,10 @@ export async function runMatrix(plan: MatrixPlan, deps: MatrixDeps): Promise<Mat
             intervalMs,
             label: target.label,
             placement: target.placement,
-            scenario: "exec" as const,
+            scenario: plan.scenario,
           };
           const record = await measure(hub, settings, plan.files, deps.controls);
-          const file = path.join(plan.outDir, cellFileName(target.label, count, intervalMs));
+          const file = path.join(plan.outDir, cellFileName(target.label, count, intervalMs, plan.scenario));
           await writeFile(file, JSON.stringify(record, null, 2));
           records.push(record);
           files.push(file);

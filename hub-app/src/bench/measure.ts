@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { CreateRequest, FileUpload } from "./client.js";
 import { RUN_FORMAT, type RecordedOptions, type RunRecord } from "./format.js";
 import type { ConnectedHub } from "./hub-connection.js";
-import { EXEC_REPEATS, type SpawnSettings } from "./options.js";
+import { EXEC_REPEATS, WEB_REQUESTS, type SpawnSettings } from "./options.js";
 import { runSpawn, type SpawnControls } from "./run-spawn.js";
 import { summarize } from "./summary.js";
 
@@ -26,6 +26,7 @@ export function createRequestFor(settings: MeasureSettings): CreateRequest {
     ...(settings.image === undefined ? {} : { image: settings.image }),
     ...(settings.placement === undefined ? {} : { placement: settings.placement }),
     ...(settings.ttlSeconds === undefined ? {} : { ttlSeconds: settings.ttlSeconds }),
+    ...(settings.app === undefined ? {} : { ports: [settings.app.port] }),
   };
 }
 
@@ -42,6 +43,7 @@ function recordedOptions(settings: MeasureSettings): RecordedOptions {
     commandRepeats: settings.scenario === "exec" ? EXEC_REPEATS : 0,
     keep: settings.keep,
     ...(settings.ttlSeconds === undefined ? {} : { ttlSeconds: settings.ttlSeconds }),
+    ...(settings.app === undefined ? {} : { app: settings.app, webRequests: WEB_REQUESTS }),
   };
 }
 
@@ -64,6 +66,7 @@ export async function measure(
       create: createRequestFor(settings),
       files,
       scenario: settings.scenario,
+      ...(settings.app === undefined ? {} : { app: settings.app }),
       keep: settings.keep,
       drainTimeoutMs: settings.drainTimeoutMs,
     },

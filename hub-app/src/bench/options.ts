@@ -11,12 +11,27 @@ export class UsageError extends Error {
 
 export const PLACEMENT_HELP = `where sandboxes run: ${PLACEMENTS.join(", ")} (default: the Hub's)`;
 
-export const SCENARIOS = ["basic", "exec"] as const;
+export const SCENARIOS = ["basic", "exec", "web"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** The study's exec scenario: `ls /`, 10 times per container (seeds/000). */
 export const EXEC_COMMAND = ["ls", "/"] as const;
 export const EXEC_REPEATS = 10;
+
+/** The web scenario's GETs through the port URL per container, once the app answers. */
+export const WEB_REQUESTS = 20;
+export const DEFAULT_APP_PORT = 8000;
+/** The web scenario's app when no --start is given: Python's standard-library file server (in the default images). */
+export const DEFAULT_START = "python3 -m http.server $PORT";
+
+/** The web scenario: what each container serves and how it starts. */
+export interface WebAppSettings {
+  /** Uploaded into the working directory (recursively); absent: one small index.html. */
+  readonly dir?: string;
+  /** Run with sh in the background, with PORT set to `port`. */
+  readonly start: string;
+  readonly port: number;
+}
 
 /** How long Ctrl-C waits for creates in flight so their containers can be deleted; a second Ctrl-C stops waiting. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 120_000;
@@ -38,6 +53,9 @@ export interface RawSpawnOptions {
   readonly label?: string;
   readonly ttl?: string;
   readonly drainTimeout?: string;
+  readonly app?: string;
+  readonly start?: string;
+  readonly appPort?: string;
 }
 
 export interface SpawnSettings {
@@ -57,6 +75,8 @@ export interface SpawnSettings {
   readonly label?: string;
   readonly ttlSeconds?: number;
   readonly drainTimeoutMs: number;
+  /** The web scenario only. */
+  readonly app?: WebAppSettings;
 }
 
 // Plain decimals only: Number() would also take " 5 ", "0x10" and "1e9".
@@ -111,6 +131,34 @@ export function parseScenario(raw: string): Scenario {
   return scenario;
 }
 
+export const portNumber = (flag: string, raw: string): number =>
+  parseNumber(
+    flag,
+    raw,
+    "a port number from 1 to 65535",
+    (value) => Number.isInteger(value) && value >= 1 && value <= 65535,
+  );
+
+/** --app, --start and --app-port: the web scenario's app; refused with any other scenario, where nothing would use them. */
+export function parseWebApp(
+  scenario: Scenario,
+  raw: { readonly app?: string; readonly start?: string; readonly appPort?: string },
+): WebAppSettings | undefined {
+  if (scenario !== "web") {
+    const given = (["app", "start", "appPort"] as const).find((name) => raw[name] !== undefined);
+    if (given === undefined) return undefined;
+    const flag = given === "appPort" ? "--app-port" : `--${given}`;
+    throw new UsageError(`${flag} belongs to --scenario web (got --scenario ${scenario})`);
+  }
+  const start = raw.start?.trim() ?? DEFAULT_START;
+  if (start === "") throw new UsageError("--start must not be empty");
+  return {
+    ...(raw.app === undefined ? {} : { dir: raw.app }),
+    start,
+    port: raw.appPort === undefined ? DEFAULT_APP_PORT : portNumber("--app-port", raw.appPort),
+  };
+}
+
 /** An http(s) URL; credentials in it are refused so they never land in JSON files or logs. */
 export function parseHubUrl(flag: string, raw: string): string {
   let url: URL;
@@ -151,6 +199,8 @@ export function parseSpawnOptions(raw: RawSpawnOptions, env: NodeJS.ProcessEnv =
   }
   const label = raw.label?.trim();
   if (label === "") throw new UsageError("--label must not be empty");
+  const scenario = parseScenario(raw.scenario ?? "basic");
+  const app = parseWebApp(scenario, raw);
   return {
     count: containerCount(raw.n ?? "1"),
     intervalMs: nonNegativeNumber("--interval", raw.interval ?? "100"),
@@ -159,7 +209,8 @@ export function parseSpawnOptions(raw: RawSpawnOptions, env: NodeJS.ProcessEnv =
     ...(placement === undefined ? {} : { placement }),
     ...(raw.image === undefined ? {} : { image: raw.image }),
     files: raw.files ?? [],
-    scenario: parseScenario(raw.scenario ?? "basic"),
+    scenario,
+    ...(app === undefined ? {} : { app }),
     keep: raw.keep === true,
     ...(hubUrl === undefined ? {} : { hubUrl }),
     ...(token === undefined || hubUrl === undefined ? {} : { token }),

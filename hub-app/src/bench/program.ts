@@ -12,12 +12,17 @@ import {
 } from "./matrix.js";
 import { TOOL, measure } from "./measure.js";
 import {
+  DEFAULT_APP_PORT,
   DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_START,
   PLACEMENT_HELP,
   UsageError,
   nonNegativeNumber,
   parseHubUrl,
+  parseScenario,
   parseSpawnOptions,
+  parseWebApp,
+  type WebAppSettings,
   positiveInteger,
   positiveIntegerList,
   positiveNumber,
@@ -28,6 +33,12 @@ import { createProgressView, type TerminalStream } from "./progress.js";
 import { groupRuns, loadRunRecord } from "./report-data.js";
 import { renderReport } from "./report-html.js";
 import { renderSummaryText } from "./summary-text.js";
+import { loadWebApp } from "./web-app.js";
+
+/** --files, then the web scenario's app. */
+async function uploadsFor(files: readonly string[], app: WebAppSettings | undefined) {
+  return [...(await loadFiles(files)), ...(app === undefined ? [] : await loadWebApp(app))];
+}
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -56,7 +67,7 @@ function exitCodeOf(record: { interrupted: boolean; summary: { failed: number; a
 
 async function spawn(raw: RawSpawnOptions, io: CliIo): Promise<number> {
   const settings = parseSpawnOptions(raw, io.env);
-  const files = await loadFiles(settings.files);
+  const files = await uploadsFor(settings.files, settings.app);
   if (settings.jsonPath !== undefined) await checkWritableTarget("--json", settings.jsonPath);
   const hub =
     settings.hubUrl === undefined
@@ -115,6 +126,10 @@ interface RawMatrixOptions extends Record<string, string | readonly string[] | u
   readonly files?: readonly string[];
   readonly ttl?: string;
   readonly drainTimeout: string;
+  readonly scenario: string;
+  readonly app?: string;
+  readonly start?: string;
+  readonly appPort?: string;
 }
 
 const camel = (flag: string): string =>
@@ -145,7 +160,9 @@ function matrixTargets(raw: RawMatrixOptions, env: NodeJS.ProcessEnv): MatrixTar
 async function matrix(raw: RawMatrixOptions, io: CliIo): Promise<number> {
   const targets = matrixTargets(raw, io.env);
   requireTargets(targets);
-  const files = await loadFiles(raw.files ?? []);
+  const scenario = parseScenario(raw.scenario);
+  const app = parseWebApp(scenario, raw);
+  const files = await uploadsFor(raw.files ?? [], app);
   const sizes = raw.sizes === undefined ? STUDY_SIZES : positiveIntegerList("--sizes", raw.sizes);
   const intervalsMs =
     raw.intervals === undefined ? STUDY_INTERVALS_MS : positiveIntegerList("--intervals", raw.intervals);
@@ -157,12 +174,13 @@ async function matrix(raw: RawMatrixOptions, io: CliIo): Promise<number> {
     keep: false,
     ...(raw.ttl === undefined ? {} : { ttlSeconds: positiveInteger("--ttl", raw.ttl) }),
     drainTimeoutMs: nonNegativeNumber("--drain-timeout", raw.drainTimeout),
+    ...(app === undefined ? {} : { app }),
   };
   // Only once every option is known good: a refused run leaves no folder behind.
   await mkdir(raw.outDir, { recursive: true });
   await checkWritableTarget("--out-dir", `${raw.outDir}/x.json`);
   const result = await runMatrix(
-    { targets, sizes, intervalsMs, outDir: raw.outDir, files, cell },
+    { targets, sizes, intervalsMs, outDir: raw.outDir, files, cell, scenario },
     {
       connect: (target) => connectToHub(target.url, target.token),
       controls: {
@@ -191,7 +209,10 @@ function addRunOptions(command: Command): Command {
       "--drain-timeout <ms>",
       "on Ctrl-C, how long to wait for creates in flight",
       String(DEFAULT_DRAIN_TIMEOUT_MS),
-    );
+    )
+    .option("--app <dir>", "web scenario: the app's files (default: one index.html)")
+    .option("--start <command>", `web scenario: starts the app, with PORT set (default: ${DEFAULT_START})`)
+    .option("--app-port <port>", `web scenario: the port the app listens on (default: ${DEFAULT_APP_PORT})`);
 }
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -214,7 +235,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       .option("--fargate", "shorthand for --placement fargate")
       .option(
         "--scenario <name>",
-        "basic: create only; exec: then run `ls /` 10 times per container",
+        "basic: create only; exec: then run `ls /` 10 times per container; web: then start an app and GET it through a port URL",
         "basic",
       )
       .option("--keep", "do not delete the containers at the end")
@@ -241,7 +262,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option("--out-dir <dir>", "where the JSON files and report.html go", "bench-results")
     .option("--sizes <list>", "container counts, comma separated", STUDY_SIZES.join(","))
     .option("--intervals <list>", "ms between creates, comma separated", STUDY_INTERVALS_MS.join(","))
-    .option("--token <token>", "token for every Hub without its own (default: $HUB_TOKEN)");
+    .option("--token <token>", "token for every Hub without its own (default: $HUB_TOKEN)")
+    .option(
+      "--scenario <name>",
+      "exec: `ls /` 10 times per container; web: an app reached through a port URL",
+      "exec",
+    );
   for (const stack of MATRIX_STACKS) {
     matrixCommand
       .addOption(

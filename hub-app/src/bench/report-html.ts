@@ -5,6 +5,7 @@ import type { RunGroup } from "./report-data.js";
 import type { Distribution } from "./stats.js";
 import { commandAverages, creationTimes } from "./summary.js";
 import { renderEcdfChart, renderLegend } from "./svg-chart.js";
+import { webCharts, webTable, webTextHistograms } from "./report-web.js";
 
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:1400px}
@@ -141,6 +142,7 @@ function textHistograms(group: RunGroup): string {
         ),
       );
     }
+    text.push(...webTextHistograms(label, record.samples));
     return `<pre>${escapeHtml(text.join("\n"))}</pre>`;
   });
   return `<details><summary>Text histograms (the original study's form)</summary>${blocks.join("")}</details>`;
@@ -164,14 +166,15 @@ function section(group: RunGroup): string {
       `<figure data-chart="command"><figcaption>Average time of <code>ls /</code> per container</figcaption>${renderEcdfChart("average command time", commands)}</figure>`,
     );
   }
-  return `<section><h2>${escapeHtml(group.title)}</h2>${renderLegend(labels)}<div class="charts">${charts.join("")}</div>${percentilesTable(group)}${hubPhasesTable(group)}${optionsTable(group)}${textHistograms(group)}</section>`;
+  charts.push(...webCharts(group));
+  return `<section><h2>${escapeHtml(group.title)}</h2>${renderLegend(labels)}<div class="charts">${charts.join("")}</div>${percentilesTable(group)}${webTable(group)}${hubPhasesTable(group)}${optionsTable(group)}${textHistograms(group)}</section>`;
 }
 
 export function renderReport(groups: readonly RunGroup[], generatedAt: Date = new Date()): string {
   const runCount = groups.reduce((total, group) => total + group.runs.length, 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Container creation and command latency</title><style>${STYLE}</style></head>
+<title>Container creation, command and web latency</title><style>${STYLE}</style></head>
 <body><h1>Container creation and command latency</h1>
 <p>${runCount} runs, generated ${escapeHtml(generatedAt.toISOString())}. Curves are empirical CDFs: the share of containers
 (y) ready or done within a time (x). Pod-startup SLO: p99 &le; 5 s (sig-scalability). The original study: EKS+EC2 under 10 s,

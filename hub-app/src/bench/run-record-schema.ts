@@ -23,6 +23,8 @@ const sample = z.object({
   status: z.enum(["in_flight", "ok", "failed", "aborted"]),
   readyMs: z.number().optional(),
   commands: z.array(z.object({ clientMs: z.number(), exitCode: z.number().nullable() })),
+  firstResponseMs: z.number().optional(),
+  proxiedMs: z.array(z.number()).optional(),
 });
 
 export const runRecordSchema = z.object({
@@ -33,7 +35,7 @@ export const runRecordSchema = z.object({
     intervalMs: z.number(),
     cpu: z.number(),
     memoryMiB: z.number(),
-    scenario: z.enum(["basic", "exec"]),
+    scenario: z.enum(["basic", "exec", "web"]),
   }),
   hub: z.object({ url: z.string(), version: z.string(), orchestrator: z.string() }),
   interrupted: z.boolean(),
@@ -51,6 +53,9 @@ export const runRecordSchema = z.object({
     creationMs: distribution,
     commandAverageMs: distribution,
     commandHubMs: distribution,
+    // Absent in runs from before the web scenario.
+    firstResponseMs: distribution.optional(),
+    proxiedMs: distribution.optional(),
     schedulerLagMs: distribution,
     hubPhasesMs: z.record(z.string(), z.object({ count: z.number(), p50: ms, p99: ms })),
     failuresByCode: z.record(z.string(), z.number()),

@@ -11,10 +11,12 @@ import {
   type HubClient,
 } from "./client.js";
 import type { CleanupReport, Phase, Sample } from "./format.js";
-import { EXEC_COMMAND, EXEC_REPEATS, type Scenario } from "./options.js";
+import { EXEC_COMMAND, EXEC_REPEATS, type Scenario, type WebAppSettings } from "./options.js";
 import { realClock, runOpenLoop, type Clock, type Firing } from "./scheduler.js";
 import { forEachLimited } from "../concurrency.js";
-import { settledOr } from "./settle.js";
+import { delay, settledOr } from "./settle.js";
+import { PageProbe } from "./web-probe.js";
+import { serveAndProbe } from "./web-scenario.js";
 
 /** Twice the Hub's default create timeout (HUB_CREATE_TIMEOUT_MS, 300 s), so the Hub's own 504 arrives first. */
 const CREATE_TIMEOUT_MS = 600_000;
@@ -33,6 +35,8 @@ export interface SpawnPlan {
   readonly create: CreateRequest;
   readonly files: readonly FileUpload[];
   readonly scenario: Scenario;
+  /** The web scenario's app (its files are among `files`). */
+  readonly app?: WebAppSettings;
   readonly keep: boolean;
   readonly drainTimeoutMs: number;
 }
@@ -67,20 +71,6 @@ export interface SpawnOutcome {
   readonly finishedAt: Date;
 }
 
-function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      cancel();
-      reject(new HubApiError("aborted", "stopped while waiting for the container"));
-    };
-    const cancel = clock.setTimer(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** For Hubs that answer a create before the container is ready: poll until running, failed or the deadline. */
 async function waitUntilRunning(
   client: HubClient,
@@ -95,7 +85,7 @@ async function waitUntilRunning(
       throw new HubApiError("container_failed", current.message ?? "the container failed to start");
     if (clock.now() > deadline)
       throw new HubApiError("client_timeout", `not running after ${CREATE_TIMEOUT_MS} ms`);
-    await delay(clock, READY_POLL_MS, signal);
+    await delay(clock, READY_POLL_MS, signal, "the container");
     current = await client.getContainer(created.id, { timeoutMs: RUN_TIMEOUT_MS, signal });
   }
   return current;
@@ -126,6 +116,15 @@ export async function runSpawn(
   const t0 = clock.now();
   const since = (): number => clock.now() - t0;
   const requestOptions = (timeoutMs: number) => ({ timeoutMs, signal: giveUp.signal });
+  const probe = new PageProbe();
+  const web = {
+    client,
+    probe,
+    clock,
+    giveUp: giveUp.signal,
+    since,
+    ...(interrupt === undefined ? {} : { interrupt }),
+  };
   const report = (): void =>
     controls.onProgress?.({ total: plan.count, fired: samples.length, ...counts, inFlight: inFlight.size });
 
@@ -170,6 +169,10 @@ export async function runSpawn(
       if (plan.scenario === "exec") {
         phase = "command";
         await runCommands(sample, created.id);
+      }
+      if (plan.scenario === "web" && plan.app !== undefined) {
+        phase = "app";
+        await serveAndProbe(web, sample, created.id, plan.app);
       }
       sample.status = "ok";
     } catch (error) {
@@ -235,6 +238,7 @@ export async function runSpawn(
   } finally {
     giveUp.abort();
     await Promise.allSettled([...inFlight]);
+    probe.close();
     const removal = plan.keep ? { kept: true, deleted: 0, failed: [] } : await deleteAll();
     const abandonedInFlight = samples.filter(
       (sample) => sample.status === "aborted" && sample.id === undefined,

@@ -2,7 +2,7 @@
 import type { RunRecord } from "./format.js";
 import { renderTextHistogram } from "./histogram-text.js";
 import type { Distribution } from "./stats.js";
-import { commandAverages, creationTimes } from "./summary.js";
+import { commandAverages, creationTimes, firstResponseTimes, proxiedTimes } from "./summary.js";
 
 const COLUMNS = ["n", "p50", "p90", "p99", "max", "mean"] as const;
 const NAME_WIDTH = 26;
@@ -73,6 +73,13 @@ export function renderSummaryText(record: RunRecord): string {
       renderTextHistogram("Average time to exec command in container", commandAverages(record.samples)),
     );
   }
+  const web = record.options.scenario === "web";
+  if (web) {
+    blocks.push(
+      renderTextHistogram("Time to first response through the Hub", firstResponseTimes(record.samples)),
+      renderTextHistogram("Proxied request latency (GET through the port URL)", proxiedTimes(record.samples)),
+    );
+  }
   const table = [
     row("(seconds)", [...COLUMNS]),
     distributionRow("creation (client)", summary.creationMs, inSeconds),
@@ -80,6 +87,12 @@ export function renderSummaryText(record: RunRecord): string {
       ? [
           distributionRow("command avg (client)", summary.commandAverageMs, inSeconds),
           distributionRow("command (Hub durationMs)", summary.commandHubMs, inSeconds),
+        ]
+      : []),
+    ...(web
+      ? [
+          distributionRow("first response (client)", summary.firstResponseMs, inSeconds),
+          distributionRow("proxied GET (client)", summary.proxiedMs, inSeconds),
         ]
       : []),
     distributionRow("scheduler lag (ms)", summary.schedulerLagMs, inMilliseconds),

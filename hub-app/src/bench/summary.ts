@@ -21,6 +21,10 @@ export interface Summary {
   readonly commandAverageMs: Distribution;
   /** Every command's time as the Hub measured it. */
   readonly commandHubMs: Distribution;
+  /** Web scenario: create sent to the app's first 200 through the Hub. */
+  readonly firstResponseMs: Distribution;
+  /** Web scenario: every GET through the port URL once the app answered. */
+  readonly proxiedMs: Distribution;
   /** Actual minus scheduled send time: the tool's own lateness. */
   readonly schedulerLagMs: Distribution;
   /** The Hub's `timings` phases (ms since the Hub's createdAt). */
@@ -47,6 +51,18 @@ export function creationTimes(samples: readonly Sample[]): number[] {
 
 export function commandAverages(samples: readonly Sample[]): number[] {
   return definedValues(samples.map((sample) => mean(sample.commands.map((command) => command.clientMs))));
+}
+
+export function firstResponseTimes(samples: readonly Sample[]): number[] {
+  return definedValues(
+    samples.map((sample) =>
+      sample.firstResponseMs === undefined ? undefined : sample.firstResponseMs - sample.firedMs,
+    ),
+  );
+}
+
+export function proxiedTimes(samples: readonly Sample[]): number[] {
+  return samples.flatMap((sample) => sample.proxiedMs ?? []);
 }
 
 function summarizeHubPhases(samples: readonly Sample[]): Record<string, PhaseSummary> {
@@ -97,6 +113,8 @@ export function summarize(
   const creationMs = describe(creationTimes(samples));
   const commandAverageMs = describe(commandAverages(samples));
   const failuresByCode = countFailures(samples);
+  const firstResponseMs = describe(firstResponseTimes(samples));
+  const proxiedMs = describe(proxiedTimes(samples));
   return {
     requested: plan.count,
     fired,
@@ -108,6 +126,8 @@ export function summarize(
     commandHubMs: describe(
       definedValues(samples.flatMap((sample) => sample.commands.map((command) => command.hubMs))),
     ),
+    firstResponseMs,
+    proxiedMs,
     schedulerLagMs: describe(samples.map((sample) => sample.firedMs - sample.scheduledMs)),
     hubPhasesMs: summarizeHubPhases(samples),
     failuresByCode,
@@ -120,6 +140,15 @@ export function summarize(
       interrupted: plan.interrupted,
       creationP99Ms: creationMs.p99,
       commandP50Ms: commandAverageMs.p50,
+      ...(firstResponseMs.count === 0
+        ? {}
+        : {
+            web: {
+              firstResponseP99Ms: firstResponseMs.p99,
+              proxiedP50Ms: proxiedMs.p50,
+              proxiedP99Ms: proxiedMs.p99,
+            },
+          }),
       failuresByCode,
     }),
   };

@@ -19,6 +19,12 @@ export interface VerdictInput {
   readonly creationP99Ms: number | null;
   readonly commandP50Ms: number | null;
   readonly failuresByCode: Readonly<Record<string, number>>;
+  /** Web scenario: what a student waits for, and each page through the Hub. */
+  readonly web?: {
+    readonly firstResponseP99Ms: number | null;
+    readonly proxiedP50Ms: number | null;
+    readonly proxiedP99Ms: number | null;
+  };
 }
 
 export interface Verdict {
@@ -55,12 +61,19 @@ function topCodes(failuresByCode: Readonly<Record<string, number>>): string {
     .join(", ");
 }
 
+function webText(input: VerdictInput): string {
+  if (input.web === undefined) return "";
+  const { firstResponseP99Ms, proxiedP50Ms, proxiedP99Ms } = input.web;
+  const show = (ms: number | null): string => (ms === null ? "-" : seconds(ms));
+  return `; first response p99 ${show(firstResponseP99Ms)}, proxied GET p50 ${show(proxiedP50Ms)} p99 ${show(proxiedP99Ms)}`;
+}
+
 export function verdict(input: VerdictInput): Verdict {
   const prefix = input.interrupted ? "INTERRUPTED (partial run): " : "";
   const commands =
-    input.commandP50Ms === null
+    (input.commandP50Ms === null
       ? ""
-      : `; command p50 ${seconds(input.commandP50Ms)} (study ~${seconds(STUDY.commandMs)})`;
+      : `; command p50 ${seconds(input.commandP50Ms)} (study ~${seconds(STUDY.commandMs)})`) + webText(input);
   if (input.creationP99Ms === null) {
     const why = input.failed > 0 ? ` (${topCodes(input.failuresByCode)})` : "";
     return { ok: false, text: `${prefix}FAIL: no container became ready${why}` };

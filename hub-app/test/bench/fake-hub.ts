@@ -20,6 +20,8 @@ export interface FakeHubOptions {
   readonly exitCode?: (id: string) => number;
   /** Answer PUT files with this error status instead of 204. */
   readonly filesErrorStatus?: number;
+  /** Port URLs: how many GETs of an app's page answer 502 (nothing listening yet) before it answers 200. */
+  readonly appStartsAfter?: number;
   /** /healthz body; default {status: "ok", version: "fake-1", orchestrator: "fake"}. */
   readonly health?: Record<string, unknown>;
 }
@@ -35,6 +37,10 @@ export interface FakeHub {
   readonly files: Map<string, unknown>;
   /** The body of every create received. */
   readonly createBodies: unknown[];
+  /** Body of every run received. */
+  readonly runBodies: unknown[];
+  /** GETs of each container's app page through its port URL, with the cookie the link set. */
+  readonly pageGets: Map<string, number>;
   /** Creates received (including failed ones). */
   createsReceived(): number;
   /** The most creates open at once. */
@@ -75,6 +81,8 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
   const runs: string[] = [];
   const files = new Map<string, unknown>();
   const createBodies: unknown[] = [];
+  const runBodies: unknown[] = [];
+  const pageGets = new Map<string, number>();
   let createOrdinal = 0;
   let openCreates = 0;
   let maxOpenCreates = 0;
@@ -121,6 +129,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     if (method === "GET" && pathname === "/healthz") {
       return send(response, 200, options.health ?? { status: "ok", version: "fake-1", orchestrator: "fake" });
     }
+    if (pathname.startsWith("/app/")) return app(request, response);
     if (!pathname.startsWith("/v1/")) return sendError(response, 404, "not_found");
     if (request.headers.authorization !== `Bearer ${token}`) return sendError(response, 401, "unauthorized");
     const body = await readBody(request);
@@ -145,8 +154,13 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
       files.set(id, body);
       return send(response, 204);
     }
+    if (method === "POST" && action === "ports") {
+      const url = `http://${request.headers.host}/app/${id}/?token=${id}`;
+      return send(response, 201, { url, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    }
     if (method === "POST" && action === "run") {
       runs.push(id);
+      runBodies.push(body);
       const exitCode = options.exitCode?.(id) ?? 0;
       return send(response, 200, {
         exitCode,
@@ -158,6 +172,26 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
       });
     }
     return sendError(response, 404, "not_found");
+  }
+
+  /** A port URL as the Hub serves it: the link's token becomes a cookie, then the app (502 until it is up). */
+  function app(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const url = new URL(request.url ?? "/", "http://fake");
+    const id = url.pathname.split("/")[2] ?? "";
+    if (url.searchParams.get("token") === id) {
+      response.writeHead(302, {
+        location: `/app/${id}/`,
+        "set-cookie": `t=${id}; Path=/app/${id}/; HttpOnly`,
+      });
+      return void response.end();
+    }
+    if (!live.has(id) || request.headers.cookie !== `t=${id}`)
+      return sendError(response, 401, "unauthorized");
+    const gets = (pageGets.get(id) ?? 0) + 1;
+    pageGets.set(id, gets);
+    if (gets <= (options.appStartsAfter ?? 0)) return sendError(response, 502, "app_unreachable");
+    response.writeHead(200, { "content-type": "text/html", "content-length": 9 });
+    response.end("<h1>a</h1>".slice(0, 9));
   }
 
   const server = http.createServer((request, response) => {
@@ -175,6 +209,8 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     runs,
     files,
     createBodies,
+    runBodies,
+    pageGets,
     createsReceived: () => createOrdinal,
     maxCreatesInFlight: () => maxOpenCreates,
     close: () =>

@@ -82,6 +82,45 @@ describe("hub-bench matrix", () => {
     }
   });
 
+  it("runs the web scenario in every cell: the app started, its port URL polled until it answers, 20 GETs", async () => {
+    const webHub = await startFakeHub({ appStartsAfter: 3 });
+    try {
+      const run = await cli([
+        "matrix",
+        ...["--hub-eks-ec2", webHub.url, "--token", webHub.token, "--scenario", "web", "--app-port", "3000"],
+        ...["--sizes", "2", "--intervals", "1", "--out-dir", outDir],
+      ]);
+      expect(run.stderr).toContain("wrote 1 runs");
+      expect(run.code).toBe(EXIT.ok);
+      const file = cellFileName("eks-ec2", 2, 1, "web");
+      expect(file).toBe("eks-ec2-n2-i1ms-web.json");
+      const cell = JSON.parse(await readFile(path.join(outDir, file), "utf8")) as RunRecord;
+      expect(cell.options).toMatchObject({ scenario: "web", app: { port: 3000 }, webRequests: 20 });
+      expect(webHub.createBodies).toEqual([
+        expect.objectContaining({ ports: [3000] }),
+        expect.objectContaining({ ports: [3000] }),
+      ]);
+      expect(webHub.runBodies[0]).toEqual({
+        command: [
+          "sh",
+          "-c",
+          'nohup sh -c "$0" </dev/null >hub-bench-app.log 2>&1 &',
+          "python3 -m http.server $PORT",
+        ],
+        env: { PORT: "3000" },
+      });
+      // Three 502s while the app starts, the first 200 (time to first response), then the 20 measured GETs.
+      expect([...webHub.pageGets.values()]).toEqual([24, 24]);
+      for (const sample of cell.samples) expect(sample.proxiedMs).toHaveLength(20);
+      expect(cell.summary.firstResponseMs.count).toBe(2);
+      const page = parse(await readFile(path.join(outDir, "report.html"), "utf8"));
+      expect(page.querySelectorAll('figure[data-chart="first-response"] g[data-label]')).toHaveLength(1);
+      expect(webHub.live.size).toBe(0);
+    } finally {
+      await webHub.close();
+    }
+  });
+
   it("checks every Hub before creating anything", async () => {
     const run = await cli([
       "matrix",

@@ -66,7 +66,11 @@ describe("parseSpawnOptions", () => {
     [{ interval: "-1" }, '--interval must be a number >= 0, got "-1"'],
     [{ cpu: "0" }, '--cpu must be a number > 0, got "0"'],
     [{ mem: "" }, '--mem must be a whole number >= 1, got ""'],
-    [{ scenario: "load" }, '--scenario must be one of basic, exec, got "load"'],
+    [{ scenario: "load" }, '--scenario must be one of basic, exec, web, got "load"'],
+    [{ scenario: "exec", app: "site" }, "--app belongs to --scenario web (got --scenario exec)"],
+    [{ appPort: "8000" }, "--app-port belongs to --scenario web (got --scenario basic)"],
+    [{ scenario: "web", appPort: "70000" }, '--app-port must be a port number from 1 to 65535, got "70000"'],
+    [{ scenario: "web", start: "  " }, "--start must not be empty"],
     [{ placement: "moon", ...hub }, '--placement must be one of local, ec2, fargate, got "moon"'],
     [
       { placement: "ec2", fargate: true, ...hub },
@@ -83,6 +87,17 @@ describe("parseSpawnOptions", () => {
     [{ label: "  " }, "--label must not be empty"],
   ])("rejects %o with a message naming the option and what is allowed", (raw, message) => {
     expect(() => parseSpawnOptions(raw, {})).toThrow(new UsageError(message));
+  });
+
+  it("gives the web scenario the standard library's file server on port 8000 unless told otherwise", () => {
+    expect(parseSpawnOptions({ scenario: "web" }, {}).app).toEqual({
+      start: "python3 -m http.server $PORT",
+      port: 8000,
+    });
+    expect(
+      parseSpawnOptions({ scenario: "web", app: "site", start: "npm start", appPort: "3000" }, {}).app,
+    ).toEqual({ dir: "site", start: "npm start", port: 3000 });
+    expect(parseSpawnOptions({ scenario: "exec" }, {}).app).toBeUndefined();
   });
 
   it("treats --fargate as --placement fargate", () => {

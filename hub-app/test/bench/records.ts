@@ -43,3 +43,34 @@ export function makeRecord(
     summary: summarize(samples, { count, intervalMs, interrupted: false }),
   };
 }
+
+/** A web-scenario run: each app's first 200 `firstResponseMs[i]` after its create, and the given GET times. */
+export function makeWebRecord(
+  label: string,
+  firstResponseMs: readonly number[],
+  proxiedMs: readonly number[],
+): RunRecord {
+  const base = makeRecord(
+    label,
+    firstResponseMs.map(() => 500),
+  );
+  const samples = base.samples.map((sample, index) => ({
+    ...sample,
+    commands: [],
+    firstResponseMs: sample.firedMs + (firstResponseMs[index] ?? 0),
+    proxiedMs: [...proxiedMs],
+  }));
+  const { count, intervalMs } = base.options;
+  return {
+    ...base,
+    options: {
+      ...base.options,
+      scenario: "web",
+      commandRepeats: 0,
+      app: { start: "s", port: 8000 },
+      webRequests: proxiedMs.length,
+    },
+    samples,
+    summary: summarize(samples, { count, intervalMs, interrupted: false }),
+  };
+}

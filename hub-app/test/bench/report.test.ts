@@ -8,7 +8,7 @@ import { groupRuns } from "../../src/bench/report-data.js";
 import { renderReport } from "../../src/bench/report-html.js";
 import { ecdfPath } from "../../src/bench/svg-chart.js";
 import { cli, oneLine } from "./cli-io.js";
-import { makeRecord } from "./records.js";
+import { makeRecord, makeWebRecord } from "./records.js";
 
 const HOSTILE_LABEL = `<script>alert("x")</script> & 'eks'`;
 
@@ -82,6 +82,39 @@ describe("renderReport", () => {
     const verdicts = page.querySelectorAll("ul.verdicts li").map((item) => item.text);
     expect(verdicts).toHaveLength(3);
     expect(verdicts[0]).toMatch(/^eks-ec2: (PASS|SLOW|FAIL)/);
+  });
+
+  it("charts and tabulates the web scenario's time to first response and proxied GETs", () => {
+    const web = parse(
+      renderReport(groupRuns([makeWebRecord("eks-ec2", [1500, 2500], [4, 6, 8]), makeRecord("plain", [10])])),
+    );
+    for (const chart of ["first-response", "proxied"]) {
+      const labels = web.querySelectorAll(`figure[data-chart="${chart}"] g[data-label]`);
+      expect(labels.map((group) => group.getAttribute("data-label"))).toEqual(["eks-ec2"]);
+    }
+    const table = web
+      .querySelectorAll("table")
+      .find((candidate) => candidate.text.includes("first response p50"));
+    const row = table?.querySelectorAll("tbody tr td").map((cell) => cell.text);
+    // Two apps: p50 1.5 s, p99 and max 2.5 s; six GETs: p50 6 ms, max 8 ms.
+    expect(row).toEqual([
+      "eks-ec2",
+      "2",
+      "1.500",
+      "2.500",
+      "2.500",
+      "2.500",
+      "6",
+      "0.006",
+      "0.008",
+      "0.008",
+      "0.008",
+    ]);
+    expect(web.querySelector("pre")?.text ?? "").toContain("eks-ec2: time to first response through the Hub");
+  });
+
+  it("draws no web charts for runs without an app", () => {
+    expect(page.querySelectorAll('figure[data-chart="first-response"]')).toHaveLength(0);
   });
 
   it("tells repeated labels apart within a group", () => {

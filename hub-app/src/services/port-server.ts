@@ -25,8 +25,9 @@ export function serverWithPortProxy(proxy: PortProxy): FastifyServerFactory {
     });
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const address = proxy.addressOf(req);
-      if (address === undefined) socket.destroy();
-      else proxy.upgrade(req, socket, head, address);
+      if (address !== undefined) proxy.upgrade(req, socket, head, address);
+      // Not a port URL: the API has no upgrades, unless a plugin listens for its own.
+      else if (server.listenerCount("upgrade") === 1) socket.destroy();
     });
     // What fastify sets on a server it creates itself (fastify lib/server.js), so its options keep their meaning.
     server.keepAliveTimeout = numberOption(options, "keepAliveTimeout", 72_000);

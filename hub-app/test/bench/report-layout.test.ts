@@ -6,29 +6,19 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../chromium.js";
 import { groupRuns } from "../../src/bench/report-data.js";
 import { renderReport } from "../../src/bench/report-html.js";
 import { makeRecord } from "./records.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// Without these, Chromium tries Google's services at start; this machine has no such network.
-const QUIET_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 let browser: Browser;
 let workDir: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), "report-layout-"));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

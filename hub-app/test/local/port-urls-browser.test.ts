@@ -7,24 +7,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../chromium.js";
 import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
 import { cookieOf, exchange, listeningHub } from "../app/port-url-helpers.js";
 import { auth } from "../app/test-app.js";
 import { untilResolves } from "../wait.js";
 import { deleteAllAndRemove, localOrchestrator, temporaryRoot } from "./sandbox-helpers.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// Without these, Chromium tries Google's services at start; this machine has no such network.
-const QUIET_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 /** The app's page: a link and a WebSocket whose echo becomes the title, addressed the way `style` says. */
 function indexPage(style: "relative" | "absolute"): string {
@@ -50,7 +40,7 @@ const hubs: FastifyInstance[] = [];
 beforeAll(async () => {
   root = await temporaryRoot();
   orchestrator = localOrchestrator(root);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -83,13 +83,15 @@ const ratio = (a: number | null, b: number | null): string =>
 
 function rows(name: string, near: Timings, far: Timings): string[] {
   const throughput = (t: Timings): string =>
-    t.ms.p50 === null ? "-" : `${(t.bytes / 1024 / 1024 / (t.ms.p50 / 1000)).toFixed(0)} MiB/s`;
+    t.ms.p50 === null || t.bytes < 1024 * 1024
+      ? "-"
+      : `${(t.bytes / 1024 / 1024 / (t.ms.p50 / 1000)).toFixed(0)} MiB/s`;
   const line = (how: string, t: Timings): string =>
-    `${`${name}, ${how}`.padEnd(26)}${String(t.ms.count).padStart(5)}${ms(t.ms.p50).padStart(10)}${ms(t.ms.p99).padStart(10)}${ms(t.ms.mean).padStart(10)}${throughput(t).padStart(12)}`;
+    `${`${name}, ${how}`.padEnd(30)}${String(t.ms.count).padStart(5)}${ms(t.ms.p50).padStart(10)}${ms(t.ms.p99).padStart(10)}${ms(t.ms.mean).padStart(10)}${throughput(t).padStart(12)}`;
   return [
     line("direct", near),
     line("through the Hub", far),
-    `${`${name}, ratio`.padEnd(26)}${"".padStart(5)}${ratio(near.ms.p50, far.ms.p50).padStart(10)}${ratio(near.ms.p99, far.ms.p99).padStart(10)}${ratio(near.ms.mean, far.ms.mean).padStart(10)}`,
+    `${`${name}, ratio`.padEnd(30)}${"".padStart(5)}${ratio(near.ms.p50, far.ms.p50).padStart(10)}${ratio(near.ms.p99, far.ms.p99).padStart(10)}${ratio(near.ms.mean, far.ms.mean).padStart(10)}`,
   ];
 }
 
@@ -124,7 +126,7 @@ try {
   const largeProxied = await proxied(link.pageUrl, link.cookie, "large.bin", largeCount);
   console.log(`Port proxy cost, one run (local orchestrator; ${WARMUP} warm-up requests each not counted)`);
   console.log(
-    `${"(ms per GET)".padEnd(26)}${"n".padStart(5)}${"p50".padStart(10)}${"p99".padStart(10)}${"mean".padStart(10)}${"p50 rate".padStart(12)}`,
+    `${"(ms per GET)".padEnd(30)}${"n".padStart(5)}${"p50".padStart(10)}${"p99".padStart(10)}${"mean".padStart(10)}${"p50 rate".padStart(12)}`,
   );
   for (const line of [
     ...rows(`${smallDirect.bytes} B page`, smallDirect, smallProxied),

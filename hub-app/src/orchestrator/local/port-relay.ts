@@ -84,6 +84,9 @@ export function relayArguments(initPid: number, socketPath: string, port: number
     "socat",
     "-d",
     "-d",
+    // 128 KiB per transfer instead of socat's 8 KiB: a download moves in 16 times fewer reads, writes and wake-ups (socat(1) -b).
+    "-b",
+    "131072",
     // unlink-early: a socket left by a relay whose Hub died is replaced.
     `UNIX-LISTEN:${socketPath},fork,unlink-early,mode=600`,
     `TCP:127.0.0.1:${port}`,

@@ -46,6 +46,8 @@ export interface GoModule {
   readonly pkg: string;
   /** Stamps the Kubernetes version into k8s.io/component-base (kwok's release already carries its own). */
   readonly stampsKubernetesVersion: boolean;
+  /** More -ldflags, e.g. `-X` of the program's own version variable. */
+  readonly extraLdflags?: readonly string[];
 }
 
 export const MODULES: readonly GoModule[] = [
@@ -75,7 +77,7 @@ export function kubernetesVersion(): string {
 
 /** -s -w (no symbol table or DWARF: less link time, a third smaller), and the version as hack/lib/version.sh stamps a release. */
 function ldflags(module: GoModule): string {
-  if (!module.stampsKubernetesVersion) return "-s -w";
+  if (!module.stampsKubernetesVersion) return ["-s", "-w", ...(module.extraLdflags ?? [])].join(" ");
   const version = kubernetesVersion();
   const [major, minor] = version.slice(1).split(".");
   const base = "k8s.io/component-base/version";
@@ -200,6 +202,25 @@ export function programPath(module: GoModule): string {
   return join(cacheRoot(), module.output, cacheKey(module), module.output);
 }
 
+/** Builds one module's program unless its cache already has it; returns where it is. */
+export async function ensureProgram(module: GoModule, log: (line: string) => void): Promise<string> {
+  const target = programPath(module);
+  if (executable(target)) return target;
+  mkdirSync(dirname(target), { recursive: true });
+  await withLock(`${target}.lock`, async () => {
+    // Another run may have built it while this one waited for the lock.
+    if (executable(target)) return;
+    log(
+      `Building ${module.output} from the Go module proxy into ${dirname(target)} (first use only; a cold build takes many minutes)`,
+    );
+    const partial = `${target}.partial`;
+    rmSync(partial, { force: true });
+    await goBuild(module, partial, log);
+    renameSync(partial, target);
+  });
+  return target;
+}
+
 /** Builds what is missing (once per go.sum) and returns where every component's program is. */
 export async function ensureBinaries(log: (line: string) => void = console.log): Promise<Programs> {
   const assets = fromAssets();
@@ -207,21 +228,7 @@ export async function ensureBinaries(log: (line: string) => void = console.log):
   const missing = needed.filter((module) => !executable(programPath(module)));
   if (missing.length > 0) {
     const started = Date.now();
-    for (const module of missing) {
-      const target = programPath(module);
-      mkdirSync(dirname(target), { recursive: true });
-      await withLock(`${target}.lock`, async () => {
-        // Another run may have built it while this one waited for the lock.
-        if (executable(target)) return;
-        log(
-          `Building ${module.output} from the Go module proxy into ${dirname(target)} (first use only; a cold build takes many minutes)`,
-        );
-        const partial = `${target}.partial`;
-        rmSync(partial, { force: true });
-        await goBuild(module, partial, log);
-        renameSync(partial, target);
-      });
-    }
+    for (const module of missing) await ensureProgram(module, log);
     log(`Local cluster programs ready after ${Math.round((Date.now() - started) / 1000)} s`);
   }
   const where = (name: Component) => {

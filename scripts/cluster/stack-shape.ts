@@ -16,7 +16,10 @@ export interface KubernetesObject {
 export interface NodePool {
   readonly name: string;
   readonly instanceType: string;
+  /** The group's desired size; minSize and maxSize bound what an autoscaler may do. */
   readonly count: number;
+  readonly minSize: number;
+  readonly maxSize: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
   readonly maxPods: number;
@@ -89,11 +92,13 @@ export function nodePools(recorder: Recorder): NodePool[] {
   return recorder.ofType("eks:index:ManagedNodeGroup").map((group) => {
     const instanceType = ((group.inputs.instanceTypes ?? []) as string[])[0];
     if (instanceType === undefined) throw new Error(`node group ${group.name} names no instance type`);
-    const scaling = group.inputs.scalingConfig as { desiredSize: number };
+    const scaling = group.inputs.scalingConfig as { desiredSize: number; minSize: number; maxSize: number };
     return {
       name: group.name,
       instanceType,
       count: scaling.desiredSize,
+      minSize: scaling.minSize,
+      maxSize: scaling.maxSize,
       labels: (group.inputs.labels ?? {}) as Record<string, string>,
       taints: taintsOf(group),
       maxPods: maxPodsPerNode(instanceType, delegation),

@@ -6,7 +6,7 @@ import { ensureBinaries } from "./binaries";
 import { readClusterInfo, startControlPlane, stopControlPlane, type ClusterInfo } from "./control-plane";
 import { KWOK_NODE_ANNOTATION } from "./flags";
 import { createNodes } from "./nodes";
-import { fakeNode, kubernetesObjects, nodePools, skippedTypes } from "./stack-shape";
+import { fakeNode, kubernetesObjects, nodePools, skippedTypes, type NodePool } from "./stack-shape";
 import { httpsStatus } from "./wait";
 
 export interface UpOptions {
@@ -38,16 +38,25 @@ async function running(dir: string): Promise<ClusterInfo | undefined> {
   return status === undefined ? undefined : info;
 }
 
-async function applyStack(info: ClusterInfo, stack: StackName, log: (line: string) => void): Promise<void> {
+/**
+ * Runs the stack's program under mocks, makes kwok nodes for its node groups (`count` per group, the
+ * desired size unless told otherwise) and applies its Kubernetes objects; returns the node groups.
+ */
+export async function applyStack(
+  info: ClusterInfo,
+  stack: StackName,
+  log: (line: string) => void,
+  count: (pool: NodePool) => number = (pool) => pool.count,
+): Promise<NodePool[]> {
   log(`Running the ${stack} program under the mock harness for its node groups and Kubernetes objects`);
   const { recorder } = await runStack(stack);
   const pools = nodePools(recorder);
   const nodes = pools.flatMap((pool) =>
-    Array.from({ length: pool.count }, (_, index) => fakeNode(pool, index, KWOK_NODE_ANNOTATION)),
+    Array.from({ length: count(pool) }, (_, index) => fakeNode(pool, index, KWOK_NODE_ANNOTATION)),
   );
   for (const pool of pools) {
     log(
-      `  ${pool.count} x ${pool.instanceType} (${pool.maxPods} pods) as ${pool.name}-N, labels ${JSON.stringify(pool.labels)}`,
+      `  ${count(pool)} x ${pool.instanceType} (${pool.maxPods} pods) as ${pool.name}-N, labels ${JSON.stringify(pool.labels)}`,
     );
   }
   await createNodes(info.kubeconfig, nodes);
@@ -61,6 +70,7 @@ async function applyStack(info: ClusterInfo, stack: StackName, log: (line: strin
     );
   }
   log(`Applied ${objects.length} objects of ${stack} (server-side apply)`);
+  return pools;
 }
 
 export async function up(options: UpOptions): Promise<ClusterInfo> {

@@ -7,7 +7,8 @@ import { commandAverages, creationTimes } from "./summary.js";
 import { renderEcdfChart, renderLegend } from "./svg-chart.js";
 import { webCharts, webTable, webTextHistograms } from "./report-web.js";
 
-const STYLE = `
+/** The report's stylesheet; the study report (scripts/study) uses it too. */
+export const REPORT_STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:1400px}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:1px solid #ccc}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0;flex:1 1 480px;max-width:720px}
@@ -174,7 +175,7 @@ export function renderReport(groups: readonly RunGroup[], generatedAt: Date = ne
   const runCount = groups.reduce((total, group) => total + group.runs.length, 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Container creation, command and web latency</title><style>${STYLE}</style></head>
+<title>Container creation, command and web latency</title><style>${REPORT_STYLE}</style></head>
 <body><h1>Container creation and command latency</h1>
 <p>${runCount} runs, generated ${escapeHtml(generatedAt.toISOString())}. Curves are empirical CDFs: the share of containers
 (y) ready or done within a time (x). Pod-startup SLO: p99 &le; 5 s (sig-scalability). The original study: EKS+EC2 under 10 s,

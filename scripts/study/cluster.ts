@@ -2,10 +2,12 @@
  * The study's cluster: the local control plane, the eks-ec2 stack's nodes and objects with its worker
  * group at its minimum size, and Karpenter (kwok provider) adding workers up to the group's maximum.
  */
+import { KubeConfig } from "@kubernetes/client-node";
 import { labelsOf, WORKER_LABEL } from "../../components/kubernetes/placement";
 import type { ClusterInfo } from "../cluster/control-plane";
 import type { NodePool } from "../cluster/stack-shape";
 import { applyStack, up } from "../cluster/up";
+import { ClusterState } from "./cluster-state";
 import { startKarpenter } from "./karpenter/start";
 
 export const STUDY_STACK = "eks-ec2";
@@ -37,6 +39,13 @@ export async function startStudyCluster(options: {
   const workers = pools.find(isWorkerPool);
   if (workers === undefined) throw new Error(`the ${STUDY_STACK} stack has no sandbox worker group`);
   const addableWorkers = workers.maxSize - workers.minSize;
+  // The stack deploys its default headroom; remove it before the autoscaler starts, or Karpenter launches
+  // a node for it that a cell would then find half provisioned.
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(info.kubeconfig);
+  const state = new ClusterState(kubeConfig);
+  await state.scalePlaceholders(0);
+  await state.placeholdersRunning(0, 60_000);
   await startKarpenter(info, {
     pool: workers,
     maxNodes: addableWorkers,

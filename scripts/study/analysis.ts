@@ -93,3 +93,11 @@ export function analyzeCell(record: RunRecord, seen: Observations, setup: CellSe
     points,
   };
 }
+
+/** A cell that could not run, and why (the others still do). */
+export interface CellNotRun {
+  readonly config: StudyConfig;
+  readonly n: number;
+  readonly intervalMs: number;
+  readonly reason: string;
+}

@@ -5,7 +5,7 @@
 import { placeholderHeadroom } from "../../components/kubernetes/headroom";
 import type { Allocatable } from "../../components/kubernetes/allocatable";
 import type { SandboxSize } from "../../components/kubernetes/sandbox-policies";
-import { STUDY_INTERVALS_MS, STUDY_SIZES } from "../../hub-app/src/bench/matrix";
+import { STUDY_INTERVALS_MS, STUDY_SIZES } from "../../hub-app/src/bench/study-grid";
 
 export const STUDY_CONFIGS = ["no-headroom", "headroom", "warm-pool"] as const;
 export type StudyConfig = (typeof STUDY_CONFIGS)[number];

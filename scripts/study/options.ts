@@ -1,7 +1,7 @@
 /** `npm run study` and `npm run study -- cost`: the command line, checked before anything starts. */
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { STUDY_INTERVALS_MS, STUDY_SIZES } from "../../hub-app/src/bench/matrix";
+import { STUDY_INTERVALS_MS, STUDY_SIZES } from "../../hub-app/src/bench/study-grid";
 import { declaredLoad, LOAD_FLAGS } from "./cost/load-options";
 import type { DeclaredLoad } from "./cost/model";
 import { fullGrid, quickGrid, STUDY_CONFIGS, type Cell, type StudyConfig } from "./grid";

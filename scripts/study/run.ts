@@ -7,7 +7,7 @@ import { allocatable } from "../../components/eks/instance-types";
 import { WORKER_LABEL } from "../../components/kubernetes/placement";
 import { measure } from "../../hub-app/src/bench/measure";
 import { DEFAULT_DRAIN_TIMEOUT_MS } from "../../hub-app/src/bench/options";
-import { analyzeCell, type CellResult } from "./analysis";
+import { analyzeCell, type CellNotRun, type CellResult } from "./analysis";
 import { startStudyCluster, type StudyCluster } from "./cluster";
 import { ClusterState } from "./cluster-state";
 import { placeholdersFor, warmPoolFor, type Cell, type CellCapacity } from "./grid";
@@ -111,14 +111,6 @@ async function runCell(
 }
 
 const seconds = (ms: number | null): string => (ms === null ? "-" : `${(ms / 1000).toFixed(2)} s`);
-
-/** A cell that could not run, and why (the others still do). */
-export interface CellNotRun {
-  readonly config: Cell["config"];
-  readonly n: number;
-  readonly intervalMs: number;
-  readonly reason: string;
-}
 
 /** Starts the cluster (or reuses the one in `dir`), runs every cell and returns their results. */
 export async function runStudy(run: StudyRun): Promise<{ cells: CellResult[]; notRun: CellNotRun[] }> {

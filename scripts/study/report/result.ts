@@ -1,7 +1,6 @@
 /** The study's result as `--json` writes it and the reports read it. */
-import type { CellResult } from "../analysis";
+import type { CellNotRun, CellResult } from "../analysis";
 import type { CostReport } from "../cost/report";
-import type { CellNotRun } from "../run";
 import { modelledCct, STUDY_START, type StartModel } from "../start-model";
 
 export interface StudyCell extends CellResult {

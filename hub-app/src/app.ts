@@ -13,6 +13,7 @@ import { clientErrorHandler } from "./routes/client-error.js";
 import { createWarmPools } from "./services/pools/index.js";
 import { poolRoutes } from "./routes/pools.js";
 import { installErrorHandlers, sendRouterError } from "./routes/error-handler.js";
+import { dropNoContentBodies } from "./routes/openapi-no-content.js";
 import { serverOptions } from "./server-limits.js";
 import { acceptEmptyJsonBodies } from "./routes/json-body.js";
 import { healthRoutes } from "./routes/health.js";
@@ -76,6 +77,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: dropNoContentBodies,
   });
   healthRoutes(app, orchestrator, metrics, config.server.metricsToken ?? token);
   const pools = createWarmPools(config, orchestrator, logger, metrics.registry);

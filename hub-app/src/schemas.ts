@@ -1,8 +1,14 @@
 import { z } from "zod";
 import type { HubLimits } from "./config.js";
 import { CONTAINER_ID_PATTERN } from "./ids.js";
-import { PLACEMENTS } from "./orchestrator/registry.js";
-import { filePathProblem, relativePathProblem } from "./paths.js";
+import { PLACEMENTS, type Placement } from "./orchestrator/registry.js";
+import {
+  FILE_PATH_PATTERN,
+  filePathProblem,
+  MAX_PATH_CHARS,
+  RELATIVE_PATH_PATTERN,
+  relativePathProblem,
+} from "./paths.js";
 import { hasLoneSurrogate, LONE_SURROGATE_PROBLEM } from "./unicode.js";
 
 /** Request and response schemas; the limits come from the configuration, so messages state the configured range. */
@@ -31,12 +37,16 @@ const execString = (what: string) =>
     .refine((value) => !value.includes("\0"), { error: `${what} must not contain NUL` })
     .refine((value) => !hasLoneSurrogate(value), { error: `${what} ${LONE_SURROGATE_PROBLEM}` });
 
-const relativePath = (field: string, check = relativePathProblem) =>
-  z.string({ error: `${field} must be a string` }).superRefine((path, ctx) => {
-    const problem = check(path);
-    if (problem !== undefined)
-      ctx.addIssue({ code: "custom", message: `${field} ${problem} (got "${path.slice(0, 100)}")` });
-  });
+const relativePath = (field: string, check = relativePathProblem, pattern = RELATIVE_PATH_PATTERN) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .superRefine((path, ctx) => {
+      const problem = check(path);
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", message: `${field} ${problem} (got "${path.slice(0, 100)}")` });
+    })
+    // Documented only (the check above words the error): length and pattern in the OpenAPI document.
+    .meta({ minLength: 1, maxLength: MAX_PATH_CHARS, pattern });
 
 const envSchema = (field: string) =>
   z
@@ -53,7 +63,9 @@ const envSchema = (field: string) =>
         ctx.addIssue({ code: "custom", message: `${field} may have at most ${MAX_ENV_ENTRIES} entries` });
     });
 
-export function createContainerBody(limits: HubLimits) {
+/** `POST /v1/containers`; `placements` are the ones this Hub serves (the document lists only those). */
+export function createContainerBody(limits: HubLimits, placements: readonly Placement[] = PLACEMENTS) {
+  const served = placements as [Placement, ...Placement[]];
   return z.strictObject({
     image: z
       .string({ error: "image must be a string" })
@@ -62,7 +74,12 @@ export function createContainerBody(limits: HubLimits) {
       .optional(),
     cpu: numberIn("cpu", limits.cpuMin, limits.cpuMax, false).optional(),
     memory: numberIn("memory (MiB)", limits.memoryMinMiB, limits.memoryMaxMiB, true).optional(),
-    placement: z.enum(PLACEMENTS, { error: `placement must be one of ${PLACEMENTS.join(", ")}` }).optional(),
+    placement: z
+      .enum(served, {
+        error: (issue) =>
+          `placement must be one of ${served.join(", ")} on this Hub (got ${JSON.stringify(issue.input)})`,
+      })
+      .optional(),
     ttlSeconds: numberIn("ttlSeconds", limits.ttlMinSeconds, limits.ttlMaxSeconds, true).optional(),
     env: envSchema("env").optional(),
     ports: z
@@ -109,7 +126,7 @@ export const portUrlSchema = z.object({
 
 export function writeFilesBody(limits: HubLimits) {
   const file = z.strictObject({
-    path: relativePath("files[].path", filePathProblem),
+    path: relativePath("files[].path", filePathProblem, FILE_PATH_PATTERN),
     content: z.string({ error: "files[].content must be a string" }),
     encoding: z
       .enum(["utf8", "base64"], { error: "files[].encoding must be utf8 or base64" })

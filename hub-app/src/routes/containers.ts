@@ -76,7 +76,7 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
           summary: "Create a container; waits until it is ready unless ?wait=false",
           security,
           querystring: createContainerQuery,
-          body: createContainerBody(limits),
+          body: createContainerBody(limits, containers.placements),
           response: { 201: createdContainerSchema, ...errors },
         },
       },

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { HubError } from "../errors.js";
 import type { HubMetrics } from "../metrics.js";
+import { recordRoutes } from "./method-not-allowed.js";
 
 /**
  * Every error leaves as `{"error": {"code", "message"}}`. A HubError's message is written for
@@ -13,7 +14,25 @@ export function installErrorHandlers(
   metrics: HubMetrics,
   bodyLimitBytes: number,
 ): void {
+  const allowedMethods = recordRoutes(app);
+  /** A request no route takes: 405 with Allow when the path exists under other methods, else 404. */
+  const noRoute = (method: string, url: string): HubError => {
+    const path = url.split("?")[0] ?? url;
+    const allowed = allowedMethods(path);
+    return allowed.length > 0
+      ? new HubError("method_not_allowed", `${path} answers ${allowed.join(", ")}, not ${method}`)
+      : new HubError("not_found", `no route ${method} ${path}`);
+  };
+  const send = (reply: FastifyReply, error: HubError, url: string): FastifyReply => {
+    metrics.errors.inc({ code: error.code });
+    if (error.code === "method_not_allowed")
+      void reply.header("allow", allowedMethods(url.split("?")[0] ?? url).join(", "));
+    return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+  };
+
   app.setErrorHandler(async (error, request, reply) => {
+    // A body on a request no route takes (QUERY, TRACE with a body) fails parsing before the not-found handler runs.
+    if (request.is404) return send(reply, noRoute(request.method, request.url), request.url);
     const hubError = toHubError(error, bodyLimitBytes);
     if (hubError.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ err: hubError }, "request refused");
@@ -25,12 +44,7 @@ export function installErrorHandlers(
       void reply.header("retry-after", String(hubError.retryAfterSeconds));
     return reply.code(hubError.status).send({ error: { code: hubError.code, message: hubError.message } });
   });
-  app.setNotFoundHandler((request, reply) => {
-    metrics.errors.inc({ code: "not_found" });
-    return reply.code(404).send({
-      error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` },
-    });
-  });
+  app.setNotFoundHandler((request, reply) => send(reply, noRoute(request.method, request.url), request.url));
 }
 
 // Past this the client is not sending a mistake but a flood: the connection is closed with the rest unread.

@@ -62,6 +62,11 @@ export class ContainerService {
   /** Creates in flight and waiting, for /metrics and tests. */
   readonly creates: AdmissionGate;
 
+  /** The placements this Hub serves, the first its default. */
+  get placements(): readonly Placement[] {
+    return this.deps.orchestrator.placements;
+  }
+
   constructor(private readonly deps: ContainerServiceDeps) {
     this.limits = deps.config.limits;
     this.creates = new AdmissionGate({

@@ -75,11 +75,12 @@ it(
       "--output-truncate",
       "true",
     ];
+    // schemathesis keeps its example cache in its working directory: the test's own folder, removed after.
     const outcome = await new Promise<{ code: number; output: string }>((done) => {
       execFile(
         python,
         args,
-        { maxBuffer: 64 * 1024 * 1024, timeout: (MAX_SECONDS + 120) * 1000 },
+        { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: (MAX_SECONDS + 120) * 1000 },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
           done({ code, output: `${stdout}\n${stderr}` });

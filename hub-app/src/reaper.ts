@@ -1,8 +1,14 @@
 import type { Logger } from "pino";
 import type { Orchestrator } from "./orchestrator/types.js";
 
-/** Deletes this Hub's containers past expiresAt; stateless, it asks the orchestrator each time. Returns the ids deleted. */
+/**
+ * Reconciles what the orchestrator holds (when it can), then deletes this Hub's containers past
+ * expiresAt; stateless, it asks the orchestrator each time. Returns the ids deleted.
+ */
 export async function reapExpired(orchestrator: Orchestrator, now: Date, logger: Logger): Promise<string[]> {
+  await orchestrator
+    .reconcile?.()
+    .catch((error: unknown) => logger.warn({ err: error }, "could not reconcile the orchestrator's state"));
   const expired = (await orchestrator.list()).filter(
     (container) => Date.parse(container.expiresAt) <= now.getTime(),
   );

@@ -178,6 +178,11 @@ export interface Orchestrator {
   portTarget(container: ContainerInfo, port: number): Promise<PortTarget>;
   /** Throws when the orchestrator cannot be reached (readiness). */
   ping(): Promise<void>;
+  /**
+   * Optional housekeeping the reaper runs before each pass: account for whatever a Hub that stopped
+   * mid-way left behind (the local orchestrator's folders and processes).
+   */
+  reconcile?(): Promise<void>;
   /** Releases watches, sockets and child processes. Does not delete containers. */
   close(): Promise<void>;
 }

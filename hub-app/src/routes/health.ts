@@ -23,9 +23,11 @@ export function healthRoutes(
       await orchestrator.ping();
     } catch (error) {
       request.log.warn({ err: error }, "orchestrator not reachable");
+      // A HubError's message is written for clients (e.g. which folder is full); anything else may hold internals.
+      const why = error instanceof HubError ? `: ${error.message}` : "";
       throw new HubError(
         "orchestrator_unavailable",
-        `the ${orchestrator.kind} orchestrator is not reachable`,
+        `the ${orchestrator.kind} orchestrator is not reachable${why}`,
         NOT_READY_RETRY_SECONDS,
       );
     }

@@ -491,6 +491,21 @@ describe("probes, metrics and docs", () => {
     expect(response.body).not.toContain("ECONNREFUSED");
   });
 
+  it("says in /readyz why the orchestrator is not ready when it says so itself (a full HUB_LOCAL_ROOT)", async () => {
+    fake.pingError = new HubError(
+      "insufficient_storage",
+      "no space left for sandboxes in HUB_LOCAL_ROOT (/srv/x)",
+    );
+    const response = await app.inject({ method: "GET", url: "/readyz" });
+    expectError(
+      response,
+      503,
+      "orchestrator_unavailable",
+      /not reachable: no space left for sandboxes in HUB_LOCAL_ROOT \(\/srv\/x\)/,
+    );
+    fake.pingError = undefined;
+  });
+
   it("exports create and run latency, containers by status and errors by code", async () => {
     const id = await createContainer();
     await app.inject({

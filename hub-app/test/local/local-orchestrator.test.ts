@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { chmod, readFile } from "node:fs/promises";
+import { chmod, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError } from "../../src/errors.js";
 import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
+import { removalsDone } from "../../src/orchestrator/local/remover.js";
 import { projectDirectory } from "../../src/orchestrator/local/sandbox-args.js";
 import {
   deleteAllAndRemove,
@@ -302,5 +303,22 @@ describe("deleting a local sandbox", () => {
     expect(existsSync(join(root, doomed.id))).toBe(false);
     expect(await orchestrator.delete(doomed.id)).toBe(false);
     expect(await orchestrator.get(doomed.id)).toBeUndefined();
+  });
+
+  it("answers once the processes are gone and removes the files in the background, off the Hub's event loop", async () => {
+    const doomed = await orchestrator.create(spec());
+    const made = await run(
+      orchestrator,
+      doomed.id,
+      ["sh", "-c", "mkdir many && cd many && seq 1 30000 | xargs touch"],
+      60_000,
+    );
+    expect(made.exitCode).toBe(0);
+    expect(await orchestrator.delete(doomed.id)).toBe(true);
+    // Thirty thousand files take a child process far longer to remove than the delete took to answer.
+    const doomedFolders = (await readdir(root)).filter((name) => name.startsWith(`.deleting-${doomed.id}-`));
+    expect(doomedFolders).toHaveLength(1);
+    await removalsDone();
+    expect((await readdir(root)).filter((name) => name.includes(doomed.id))).toEqual([]);
   });
 });

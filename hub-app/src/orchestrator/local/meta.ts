@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { CONTAINER_ID_PATTERN } from "../../ids.js";
@@ -19,6 +19,8 @@ export const sandboxMetaSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   hostUid: z.number().optional(),
+  /** The Hub process creating it (pid and start time): a pending sandbox whose creator is gone was abandoned. */
+  creator: z.object({ pid: z.number(), startTime: z.string() }).optional(),
   /** Host pid of the sandbox's init (pid 1 of its pid namespace) and its start time, against pid reuse. */
   initPid: z.number().optional(),
   initStartTime: z.string().optional(),
@@ -31,40 +33,56 @@ export const sandboxMetaSchema = z.object({
 
 export type SandboxMeta = z.infer<typeof sandboxMetaSchema> & { timings: ContainerTimings };
 
-const META_FILE = "meta.json";
+export const META_FILE = "meta.json";
+export const META_TEMPORARY = `${META_FILE}.tmp`;
 
 export function sandboxDir(root: string, id: string): string {
   return join(root, id);
 }
 
-export async function writeMeta(root: string, meta: SandboxMeta): Promise<void> {
-  const dir = sandboxDir(root, meta.id);
-  const temporary = join(dir, `${META_FILE}.tmp`);
-  // Write then rename: a reader never sees half a file.
-  await writeFile(temporary, JSON.stringify(meta), { mode: 0o600 });
-  await rename(temporary, join(dir, META_FILE));
+/** Writes `<dir>/meta.json` whole or not at all: a reader, or a Hub killed mid-write, never sees half a file. */
+export async function writeMetaIn(dir: string, meta: SandboxMeta): Promise<void> {
+  const temporary = join(dir, META_TEMPORARY);
+  try {
+    await writeFile(temporary, JSON.stringify(meta), { mode: 0o600 });
+    await rename(temporary, join(dir, META_FILE));
+  } catch (error) {
+    // A full disk leaves a partial temporary file: never leave it behind.
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
 }
 
-/** undefined when there is no such sandbox (or its metadata is unreadable: it is not ours to touch). */
-export async function readMeta(root: string, id: string): Promise<SandboxMeta | undefined> {
+export function writeMeta(root: string, meta: SandboxMeta): Promise<void> {
+  return writeMetaIn(sandboxDir(root, meta.id), meta);
+}
+
+/** The meta.json in `dir` (of sandbox `id` when given); undefined when absent or unreadable (then it is not ours to touch). */
+export async function readMetaIn(dir: string, id?: string): Promise<SandboxMeta | undefined> {
   let text: string;
   try {
-    text = await readFile(join(sandboxDir(root, id), META_FILE), "utf8");
+    text = await readFile(join(dir, META_FILE), "utf8");
   } catch {
     return undefined;
   }
   try {
     const parsed = sandboxMetaSchema.safeParse(JSON.parse(text));
-    return parsed.success && parsed.data.id === id ? parsed.data : undefined;
+    return parsed.success && (id === undefined || parsed.data.id === id) ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
+export function readMeta(root: string, id: string): Promise<SandboxMeta | undefined> {
+  return readMetaIn(sandboxDir(root, id), id);
+}
+
+export function isSandboxId(name: string): boolean {
+  return CONTAINER_ID_PATTERN.test(name);
+}
+
 export async function listSandboxIds(root: string): Promise<string[]> {
   await mkdir(root, { recursive: true, mode: 0o711 });
   const entries = await readdir(root, { withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isDirectory() && CONTAINER_ID_PATTERN.test(entry.name))
-    .map((entry) => entry.name);
+  return entries.filter((entry) => entry.isDirectory() && isSandboxId(entry.name)).map((entry) => entry.name);
 }

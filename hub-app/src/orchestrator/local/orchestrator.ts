@@ -1,4 +1,3 @@
-import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
 import { HubError, notFound } from "../../errors.js";
 import type {
@@ -17,8 +16,13 @@ import type {
 import type { LocalSettings } from "./settings.js";
 import { launchSandbox } from "./launch.js";
 import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
-import { claimMember, deleteMember, listMembers, memberOf, removeSandbox, warmRoot } from "./pool-members.js";
-import { SandboxRoot } from "./sandbox-root.js";
+import { claimMember, deleteMember, listMembers, memberOf, warmRoot } from "./pool-members.js";
+import { SandboxRoot, type Creator } from "./sandbox-root.js";
+import { hubIsRoot } from "./host-uids.js";
+import { reconcile } from "./reconcile.js";
+import { deleteSandbox, type DeleteParts } from "./sandbox-delete.js";
+import { isMissing, onStorage, storageError } from "./storage-errors.js";
+import { UidClaims } from "./uid-claims.js";
 import { PortRelays } from "./port-relay.js";
 import { addressTarget } from "../address-target.js";
 import { processStartTime } from "./process-info.js";
@@ -44,6 +48,18 @@ const WRITE_FILES_TIMEOUT_MS = 60_000;
 // tar's own messages are enough to say what went wrong with a file; more is noise.
 const WRITE_FILES_OUTPUT_BYTES = 4096;
 
+/** Creates in flight in this process, by sandbox folder: a delete or extend of one waits for it, whichever orchestrator asks. */
+const launching = new Map<string, Promise<unknown>>();
+/** This Hub process as a sandbox's creator: a pending sandbox whose creator has gone was abandoned. */
+let creator: Promise<Creator> | undefined;
+function thisProcess(): Promise<Creator> {
+  creator ??= processStartTime(process.pid).then((startTime) => ({
+    pid: process.pid,
+    startTime: startTime ?? "",
+  }));
+  return creator;
+}
+
 export interface LocalParts {
   /** Host paths hidden inside sandboxes besides /root, /home and HUB_LOCAL_ROOT (the Hub's own project). */
   readonly hiddenPaths: readonly string[];
@@ -60,9 +76,12 @@ export class LocalOrchestrator implements Orchestrator {
   readonly kind = "local" as const;
   readonly placements = ["local"] as const;
   private readonly hiddenPaths: readonly string[];
-  private readonly launching = new Map<string, Promise<unknown>>();
   private readonly root: SandboxRoot;
   private readonly relays = new PortRelays();
+  /** Host uids, when the Hub is root and gives each sandbox its own. */
+  private readonly claims: UidClaims | undefined;
+  private readonly deleteParts: DeleteParts;
+  private started: Promise<void> | undefined;
 
   constructor(
     private readonly settings: LocalSettings,
@@ -71,6 +90,8 @@ export class LocalOrchestrator implements Orchestrator {
   ) {
     this.hiddenPaths = [settings.root, ...parts.hiddenPaths];
     this.root = new SandboxRoot(settings.root);
+    this.claims = hubIsRoot() ? new UidClaims(settings.root) : undefined;
+    this.deleteParts = { root: this.root, claims: this.claims, logger: context.logger };
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -99,8 +120,11 @@ export class LocalOrchestrator implements Orchestrator {
     return { outcome: "lost" };
   }
 
-  deletePoolMember(member: PoolMember): Promise<boolean> {
-    return deleteMember(this.settings.root, this.context.instance, member);
+  async deletePoolMember(member: PoolMember): Promise<boolean> {
+    await this.ensureStarted();
+    return deleteMember(this.settings.root, this.context.instance, member, (directory, meta) =>
+      this.deleteFolder(directory, meta),
+    );
   }
 
   /** Starts a sandbox whose directory and meta.json live under `parent` (the root, or the warm-pool folder). */
@@ -115,11 +139,13 @@ export class LocalOrchestrator implements Orchestrator {
         `image must be "${LOCAL_IMAGE}" with the local orchestrator (got "${spec.image}"): local sandboxes run the host's own programs`,
       );
     }
-    const dir = await this.root.makeSandboxDirs(spec.id, parent);
-    const hostUid = await this.root.reserveHostUid([warmRoot(this.settings.root)]);
+    await this.ensureStarted();
+    await this.root.prepare();
+    const hostUid = await onStorage(this.settings.root, async () => this.claims?.claim());
+    let dir: string;
+    let meta: SandboxMeta;
     try {
-      if (hostUid !== undefined) await this.root.giveToUid(dir, hostUid);
-      const meta: SandboxMeta = {
+      meta = {
         id: spec.id,
         instance: this.context.instance,
         image: spec.image,
@@ -130,21 +156,23 @@ export class LocalOrchestrator implements Orchestrator {
         createdAt: spec.createdAt.toISOString(),
         expiresAt: spec.expiresAt.toISOString(),
         ...(hostUid === undefined ? {} : { hostUid }),
+        creator: await thisProcess(),
         timings: { accepted: sinceCreated(spec) },
         ...(pool === undefined ? {} : { pool }),
       };
-      await writeMeta(parent, meta);
-      const launch = this.launch(parent, dir, meta, spec);
-      this.launching.set(spec.id, launch);
-      return await launch.finally(() => this.launching.delete(spec.id));
-    } finally {
-      this.root.releaseHostUid(hostUid);
+      dir = await this.root.createSandboxDir({ ...meta, creator: await thisProcess() }, parent);
+    } catch (error) {
+      if (hostUid !== undefined) await this.claims?.release(hostUid);
+      throw error;
     }
+    const launch = this.launch(parent, dir, meta, spec);
+    launching.set(dir, launch);
+    return launch.finally(() => launching.delete(dir));
   }
 
   async waitReady(id: string, _timeoutMs: number): Promise<ContainerInfo> {
     // A local sandbox is ready when create returns; only a create still in flight is awaited.
-    await this.launching.get(id)?.catch(() => undefined);
+    await this.launchOf(id);
     const info = await this.get(id);
     if (info === undefined) throw notFound(id);
     if (info.status === "failed")
@@ -159,19 +187,21 @@ export class LocalOrchestrator implements Orchestrator {
 
   async extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined> {
     // A create still launching rewrites meta.json once ready; waiting for it keeps that write from undoing this one.
-    await this.launching.get(id)?.catch(() => undefined);
+    await this.launchOf(id);
     const meta = await this.ownMeta(id);
     if (meta === undefined) return undefined;
     const extended = { ...meta, expiresAt: expiresAt.toISOString() };
     try {
       await writeMeta(this.settings.root, extended);
-    } catch {
-      return undefined; // deleted meanwhile: its directory is gone
+    } catch (error) {
+      if (isMissing(error)) return undefined; // deleted meanwhile: its directory is gone
+      throw storageError(error, this.settings.root) ?? error;
     }
     return this.toInfo(extended);
   }
 
   async list(): Promise<ContainerInfo[]> {
+    await this.ensureStarted();
     const ids = await listSandboxIds(this.settings.root);
     const metas = await Promise.all(ids.map((id) => this.ownMeta(id)));
     const own = metas.filter((meta): meta is SandboxMeta => meta !== undefined);
@@ -179,12 +209,24 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async delete(id: string): Promise<boolean> {
+    await this.ensureStarted();
+    // A create in flight records its init when ready: then the delete knows what to kill.
+    await this.launchOf(id);
     const meta = await this.ownMeta(id);
     if (meta === undefined) return false;
-    // Renaming first makes a concurrent second delete see nothing, and hides it from list at once.
-    const removed = await removeSandbox(sandboxDir(this.settings.root, id), this.settings.root, meta);
+    const removed = await this.deleteFolder(sandboxDir(this.settings.root, id), meta);
     await this.relays.stop(id);
     return removed;
+  }
+
+  /**
+   * Accounts for everything under HUB_LOCAL_ROOT that a Hub stopped mid-way left behind (folders
+   * without meta.json, abandoned creates, half-done deletes, processes whose folder is gone).
+   * Runs at start and on each reaper pass.
+   */
+  async reconcile(): Promise<void> {
+    await this.ensureStarted();
+    await reconcile({ root: this.root, claims: this.claims, logger: this.context.logger });
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
@@ -247,14 +289,38 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async ping(): Promise<void> {
-    await this.root.prepare();
-    await access(this.settings.root, constants.W_OK);
+    await this.ensureStarted();
+    await this.root.checkWritable();
   }
 
   async close(): Promise<void> {
     // Sandboxes outlive the Hub on purpose; only creates in flight are awaited.
-    await Promise.allSettled(this.launching.values());
+    const under = `${this.settings.root}/`;
+    await Promise.allSettled(
+      [...launching].filter(([dir]) => dir.startsWith(under)).map(([, launch]) => launch),
+    );
     await this.relays.close();
+  }
+
+  /** The root exists; the first call per Hub also reconciles what a previous Hub left there. */
+  private ensureStarted(): Promise<void> {
+    this.started ??= (async () => {
+      await this.root.make();
+      await reconcile({ root: this.root, claims: this.claims, logger: this.context.logger }).catch(
+        (error: unknown) =>
+          this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
+      );
+    })();
+    this.started.catch(() => (this.started = undefined));
+    return this.started;
+  }
+
+  private deleteFolder(directory: string, meta: SandboxMeta): Promise<boolean> {
+    return deleteSandbox(this.deleteParts, directory, meta);
+  }
+
+  private async launchOf(id: string): Promise<void> {
+    await launching.get(sandboxDir(this.settings.root, id))?.catch(() => undefined);
   }
 
   private async launch(
@@ -294,9 +360,10 @@ export class LocalOrchestrator implements Orchestrator {
     try {
       await writeMeta(parent, launched);
     } catch (error) {
-      // Deleted while starting: do not leave a sandbox nobody can list.
+      // Gone while starting, or a full disk: do not leave a sandbox nobody can list or whose record says pending.
       await killSandbox(launched);
-      throw error;
+      await this.deleteFolder(dir, launched).catch(() => false);
+      throw storageError(error, this.settings.root) ?? error;
     }
     return { info: await this.toInfo(launched), meta: launched };
   }

@@ -15,12 +15,11 @@
  * cold one. A Hub that dies between the two steps leaves a container with the member's lifetime
  * (started at the member's maximum age), which the reaper deletes then; nobody was told its id.
  */
-import { randomUUID } from "node:crypto";
-import { rename, rm } from "node:fs/promises";
+import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { PoolClaim, PoolMember } from "../types.js";
 import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
-import { killSandbox, sandboxInfo } from "./sandbox-info.js";
+import { sandboxInfo } from "./sandbox-info.js";
 
 const WARM_DIRECTORY = ".warm";
 
@@ -85,25 +84,15 @@ export async function claimMember(
   return claimed;
 }
 
-/**
- * Renames the sandbox directory away (the atomic step: a second delete or a claim of it finds
- * nothing), kills its processes and removes its files; false when it was not there.
- */
-export async function removeSandbox(directory: string, root: string, meta: SandboxMeta): Promise<boolean> {
-  const doomed = join(root, `.deleting-${meta.id}-${randomUUID()}`);
-  try {
-    await rename(directory, doomed);
-  } catch {
-    return false;
-  }
-  await killSandbox(meta);
-  await rm(doomed, { recursive: true, force: true });
-  return true;
-}
-
-export async function deleteMember(root: string, instance: string, member: PoolMember): Promise<boolean> {
+/** Deletes the member with `remove` (the orchestrator's delete of a folder); false when it is not this Hub's member. */
+export async function deleteMember(
+  root: string,
+  instance: string,
+  member: PoolMember,
+  remove: (directory: string, meta: SandboxMeta) => Promise<boolean>,
+): Promise<boolean> {
   const members = warmRoot(root);
   const meta = await readMeta(members, member.id);
   if (meta?.instance !== instance || meta.pool === undefined) return false;
-  return removeSandbox(sandboxDir(members, member.id), root, meta);
+  return remove(sandboxDir(members, member.id), meta);
 }

@@ -1,74 +1,114 @@
-import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { chmod, chown, mkdir, rename, rm, stat, statfs, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { HubError } from "../../errors.js";
 import { requireHostTools } from "./host-tools.js";
-import { hubIsRoot, pickHostUid } from "./host-uids.js";
-import { listSandboxIds, readMeta, sandboxDir } from "./meta.js";
+import { hubIsRoot } from "./host-uids.js";
+import { sandboxDir, writeMetaIn, type SandboxMeta } from "./meta.js";
 import { HOST_TOOLS_PATH } from "./sandbox-args.js";
+import { isMissing, onStorage } from "./storage-errors.js";
 
 /**
- * HUB_LOCAL_ROOT and what a sandbox needs from the host before it starts: the folder itself
- * (searchable by every sandbox uid, listable by none), the host's tools, each sandbox's own
- * directories and, when the Hub is root, a host uid no other sandbox has.
+ * `<root>/.new-<id>.<pid>.<start time>`: a sandbox folder being built by that Hub process, renamed
+ * into place once complete; the name says whether its builder still lives, whatever is inside.
+ */
+export const STAGING_PREFIX = ".new-";
+/** `<root>/.deleting-<id>-<uuid>`: a deleted sandbox's folder, its processes killed, its files being removed. */
+export const DELETING_PREFIX = ".deleting-";
+// Readiness fails below this: a create needs a few small files and inodes, a run none.
+const MIN_FREE_BYTES = 16 * 1024 * 1024;
+const MIN_FREE_INODES = 256;
+
+/**
+ * HUB_LOCAL_ROOT: the folder itself (searchable by every sandbox uid, listable by none), the host
+ * checks made once per Hub, and the steps on disk of a sandbox's life, each one a rename(2) so a
+ * Hub killed at any point leaves a state the next reconcile recognizes: `.new-<id>` (being built),
+ * `<id>` (a sandbox, with its meta.json from the first moment), `.deleting-<id>-*`.
  */
 export class SandboxRoot {
-  private readonly reservedUids = new Set<number>();
   private hostChecked: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
 
-  /** Creates the root if needed; the first call also checks the host (tools, folders above the root). */
+  /** Creates the root if needed (0711: every sandbox uid passes through, none lists it). */
+  async make(): Promise<void> {
+    await onStorage(this.path, async () => {
+      await mkdir(this.path, { recursive: true, mode: 0o711 });
+      const { mode } = await stat(this.path);
+      if ((mode & 0o011) !== 0o011) await chmod(this.path, (mode & 0o7777) | 0o011);
+    });
+  }
+
+  /** The root, and the host able to run sandboxes (tools, folders above the root), checked on the first call. */
   async prepare(): Promise<void> {
-    await mkdir(this.path, { recursive: true, mode: 0o711 });
-    const { mode } = await stat(this.path);
-    if ((mode & 0o011) !== 0o011) await chmod(this.path, (mode & 0o7777) | 0o011);
+    await this.make();
     // Once per Hub, off the create path: a tool installed or a folder opened later needs a restart.
     this.hostChecked ??= this.checkHost();
     await this.hostChecked;
   }
 
-  /** `<parent>/<id>` (parent: the root, or where warm-pool members wait) with its `work` and `tmp`; a conflict when the id exists. */
-  async makeSandboxDirs(id: string, parent = this.path): Promise<string> {
-    await this.prepare();
-    if (parent !== this.path) await mkdir(parent, { recursive: true, mode: 0o711 });
-    const dir = sandboxDir(parent, id);
+  /**
+   * Makes `<parent>/<id>` (parent: the root, or where warm-pool members wait) with `work`, `tmp`
+   * (owned by the sandbox's host uid) and meta.json, all or nothing: built as `<root>/.new-<id>`,
+   * then renamed into place. A conflict when the id exists.
+   */
+  async createSandboxDir(meta: SandboxMeta & { creator: Creator }, parent: string): Promise<string> {
+    const staging = join(this.path, stagingName(meta.id, meta.creator));
+    const final = sandboxDir(parent, meta.id);
+    await onStorage(this.path, async () => {
+      if (parent !== this.path) await mkdir(parent, { recursive: true, mode: 0o711 });
+      try {
+        // 0711: the sandbox's own uid must pass through to bind its directories; nobody may list them.
+        await mkdir(staging, { mode: 0o711 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST")
+          throw new HubError("conflict", `container ${meta.id} is already being created`);
+        throw error;
+      }
+      try {
+        await Promise.all(["work", "tmp"].map((name) => mkdir(join(staging, name), { mode: 0o700 })));
+        const uid = meta.hostUid;
+        if (uid !== undefined)
+          await Promise.all(["work", "tmp"].map((name) => chown(join(staging, name), uid, uid)));
+        await writeMetaIn(staging, meta);
+        await moveInto(staging, final, meta.id);
+      } catch (error) {
+        await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+      }
+    });
+    return final;
+  }
+
+  /** Renames a sandbox's folder aside for removal (the atomic step of a delete); undefined when it is gone. */
+  async retire(dir: string, id: string): Promise<string | undefined> {
+    const doomed = join(this.path, `${DELETING_PREFIX}${id}-${randomUUID()}`);
     try {
-      // 0711: the sandbox's own uid must pass through to bind its directories; nobody may list them.
-      await mkdir(dir, { mode: 0o711 });
+      await onStorage(this.path, () => rename(dir, doomed));
+      return doomed;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST")
-        throw new HubError("conflict", `container ${id} already exists`);
+      if (isMissing(error)) return undefined;
       throw error;
     }
-    await Promise.all(["work", "tmp"].map((name) => mkdir(join(dir, name), { mode: 0o700 })));
-    return dir;
   }
 
-  /** Hands the sandbox's writable directories to its host uid. */
-  async giveToUid(dir: string, hostUid: number): Promise<void> {
-    await Promise.all(["work", "tmp"].map((name) => chown(join(dir, name), hostUid, hostUid)));
-  }
-
-  /** A host uid for a new sandbox (root Hub only), held until `release` so two creates never share one. */
-  async reserveHostUid(otherParents: readonly string[] = []): Promise<number | undefined> {
-    if (!hubIsRoot()) return undefined;
-    const parents = [this.path, ...otherParents];
-    const found = await Promise.all(
-      parents.map(async (parent) => (await listSandboxIds(parent)).map((id) => readMeta(parent, id))),
-    );
-    const metas = await Promise.all(found.flat());
-    const taken = new Set([
-      ...this.reservedUids,
-      ...metas.flatMap((meta) => (meta?.hostUid === undefined ? [] : [meta.hostUid])),
-    ]);
-    const uid = pickHostUid(taken);
-    this.reservedUids.add(uid);
-    return uid;
-  }
-
-  /** The uid is now in the sandbox's meta.json (or the create failed): other creates see it there. */
-  releaseHostUid(uid: number | undefined): void {
-    if (uid !== undefined) this.reservedUids.delete(uid);
+  /** Readiness: the root takes a file, with room and inodes to spare; throws the HubError saying what is wrong. */
+  async checkWritable(): Promise<void> {
+    await this.prepare();
+    await onStorage(this.path, async () => {
+      const probe = join(this.path, `.ready-${process.pid}-${randomUUID()}`);
+      await writeFile(probe, "ok");
+      await unlink(probe);
+    });
+    const space = await statfs(this.path);
+    const freeBytes = space.bavail * space.bsize;
+    if (freeBytes < MIN_FREE_BYTES || space.ffree < MIN_FREE_INODES) {
+      throw new HubError(
+        "insufficient_storage",
+        `HUB_LOCAL_ROOT (${this.path}) has ${Math.floor(freeBytes / 1048576)} MiB and ${space.ffree} inodes free; sandboxes need at least ${MIN_FREE_BYTES / 1048576} MiB and ${MIN_FREE_INODES}`,
+        30,
+      );
+    }
   }
 
   private async checkHost(): Promise<void> {
@@ -88,5 +128,34 @@ export class SandboxRoot {
       }
       if (dir === dirname(dir)) return;
     }
+  }
+}
+
+export interface Creator {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+export function stagingName(id: string, creator: Creator): string {
+  return `${STAGING_PREFIX}${id}.${creator.pid}.${creator.startTime}`;
+}
+
+/** The id and creator a staging folder's name holds; undefined for any other name. */
+export function parseStagingName(name: string): { id: string; creator: Creator } | undefined {
+  const match = /^\.new-(cnt-[a-z0-9]+)\.(\d+)\.(\d+)$/.exec(name);
+  if (match === null) return undefined;
+  return { id: match[1]!, creator: { pid: Number(match[2]), startTime: match[3]! } };
+}
+
+/** rename(2) would replace an empty directory: refuse when anything is there, and let a lost race speak as EEXIST/ENOTEMPTY. */
+async function moveInto(staging: string, final: string, id: string): Promise<void> {
+  const conflict = new HubError("conflict", `container ${id} already exists`);
+  if ((await stat(final).catch(() => undefined)) !== undefined) throw conflict;
+  try {
+    await rename(staging, final);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTEMPTY") throw conflict;
+    throw error;
   }
 }

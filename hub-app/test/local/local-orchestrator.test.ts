@@ -189,6 +189,23 @@ describe("a local sandbox", () => {
     await orchestrator.delete(other.id);
   });
 
+  it("keeps RAM-backed writes within bounds: hiding tmpfs tiny, /dev/shm at the container's memory, /dev read-only", async () => {
+    const result = await run(orchestrator, id, [
+      "sh",
+      "-c",
+      "df -k --output=target,size /root /home /dev/shm | tail -n +2; head -c 1048576 /dev/zero > /root/x || echo root full; touch /dev/x || echo dev read-only",
+    ]);
+    const sizes = Object.fromEntries(
+      result.stdout
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .filter((fields) => fields.length === 2 && fields[0]?.startsWith("/")),
+    );
+    expect(sizes).toEqual({ "/root": "64", "/home": "64", "/dev/shm": String(512 * 1024) });
+    expect(result.stdout).toContain("root full");
+    expect(result.stdout).toContain("dev read-only");
+  });
+
   it("caps processes and data size with rlimits", async () => {
     const limits = (await run(orchestrator, id, ["cat", "/proc/self/limits"])).stdout;
     expect(limits).toMatch(new RegExp(`Max data size\\s+${512 * 1024 * 1024}\\s`));

@@ -24,6 +24,7 @@ describe("bwrapArguments", () => {
     hiddenPaths: ["/r", "/srv/hub"],
     network: "none" as const,
     hostname: "cnt-a",
+    shmBytes: 256 * 1024 * 1024,
   };
 
   it("hides host paths before binding the sandbox's own directories over them", () => {
@@ -31,9 +32,19 @@ describe("bwrapArguments", () => {
     const lastTmpfs = args.lastIndexOf("--tmpfs");
     expect(args.indexOf("--bind")).toBeGreaterThan(lastTmpfs);
     for (const hidden of ["/root", "/home", "/r", "/srv/hub"])
-      expect(args[args.indexOf(hidden) - 1]).toBe("--tmpfs");
+      expect(args.slice(args.indexOf(hidden) - 3, args.indexOf(hidden))).toEqual([
+        "--size",
+        "65536",
+        "--tmpfs",
+      ]);
     expect(args.join(" ")).toContain("--bind /r/cnt-a/work /home/sandbox");
     expect(args.join(" ")).toContain("--bind /r/cnt-a/tmp /tmp");
+  });
+
+  it("bounds every writable tmpfs: hiding ones to 64 KiB, /dev/shm to the container's memory, /dev read-only", () => {
+    const args = bwrapArguments(layout).join(" ");
+    expect(args).toContain(`--size ${256 * 1024 * 1024} --tmpfs /dev/shm --remount-ro /dev`);
+    expect(args.indexOf("--dev /dev")).toBeLessThan(args.indexOf("--tmpfs /dev/shm"));
   });
 
   it("unshares the network only when it is none", () => {

@@ -19,6 +19,7 @@ import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } fro
 import { claimMember, deleteMember, listMembers, memberOf, warmRoot } from "./pool-members.js";
 import { SandboxRoot, type Creator } from "./sandbox-root.js";
 import { hubIsRoot } from "./host-uids.js";
+import { hidingPoints, sandboxCanSearch } from "./hidden-paths.js";
 import { reconcile } from "./reconcile.js";
 import { deleteSandbox, type DeleteParts } from "./sandbox-delete.js";
 import { isMissing, onStorage, storageError } from "./storage-errors.js";
@@ -82,6 +83,7 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly claims: UidClaims | undefined;
   private readonly deleteParts: DeleteParts;
   private started: Promise<void> | undefined;
+  private hiding: Promise<string[]> | undefined;
 
   constructor(
     private readonly settings: LocalSettings,
@@ -319,6 +321,12 @@ export class LocalOrchestrator implements Orchestrator {
     return deleteSandbox(this.deleteParts, directory, meta);
   }
 
+  /** Where each hidden path is covered: once per Hub (a folder's mode changed later needs a restart). */
+  private hidingPoints(): Promise<string[]> {
+    this.hiding ??= hidingPoints(this.hiddenPaths, sandboxCanSearch(hubIsRoot()));
+    return this.hiding;
+  }
+
   private async launchOf(id: string): Promise<void> {
     await launching.get(sandboxDir(this.settings.root, id))?.catch(() => undefined);
   }
@@ -332,9 +340,10 @@ export class LocalOrchestrator implements Orchestrator {
     const layout: SandboxLayout = {
       workDir: join(dir, "work"),
       tmpDir: join(dir, "tmp"),
-      hiddenPaths: this.hiddenPaths,
+      hiddenPaths: await this.hidingPoints(),
       network: this.settings.network,
       hostname: spec.id,
+      shmBytes: meta.memoryMiB * 1024 * 1024,
     };
     const limits = this.limitsOf(meta);
     let launched: SandboxMeta;

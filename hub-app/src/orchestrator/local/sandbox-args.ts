@@ -13,7 +13,15 @@ export interface SandboxLayout {
   readonly hiddenPaths: readonly string[];
   readonly network: "none" | "host";
   readonly hostname: string;
+  /** Size of the sandbox's /dev/shm, its one writable RAM-backed folder (the container's memory). */
+  readonly shmBytes: number;
 }
+
+/**
+ * The tmpfs that hide host paths are writable by the sandbox's user and, unsized, may grow to half
+ * the host's RAM (tmpfs(5)): each gets this much, enough for bwrap's own mount points.
+ */
+export const HIDING_TMPFS_BYTES = 64 * 1024;
 
 export interface SandboxLimits {
   readonly maxProcesses: number;
@@ -58,7 +66,15 @@ export function bwrapArguments(layout: SandboxLayout): string[] {
     "/proc",
     "--dev",
     "/dev",
-    ...hidden.flatMap((path) => ["--tmpfs", path]),
+    // bwrap's --size applies to the next --tmpfs (bwrap(1)).
+    ...hidden.flatMap((path) => ["--size", String(HIDING_TMPFS_BYTES), "--tmpfs", path]),
+    "--size",
+    String(layout.shmBytes),
+    "--tmpfs",
+    "/dev/shm",
+    // /dev itself (a tmpfs bwrap makes) needs no writes: its device nodes and /dev/shm are mounts of their own.
+    "--remount-ro",
+    "/dev",
     "--bind",
     layout.tmpDir,
     "/tmp",

@@ -70,8 +70,12 @@ export class PortTestApp {
     });
   }
 
-  async listen(host = "127.0.0.1"): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
+  /** Listens on `host` and `port` (0: any free port) and answers the port it got. */
+  async listen(host = "127.0.0.1", port = 0): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, resolve);
+    });
     return (this.server.address() as AddressInfo).port;
   }
 

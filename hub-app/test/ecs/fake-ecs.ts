@@ -34,6 +34,11 @@ export class FakeEcs {
   readonly tasks = new Map<string, Task>();
   readonly calls: { name: string; input: unknown }[] = [];
   describesUntilReady = 1;
+  /**
+   * The private IPv4 address of a task's ENI once it runs (none by default, as the tests that do
+   * not proxy need none). A port-URL test returns a loopback address where its own server listens.
+   */
+  privateIp: ((task: Task) => string) | undefined;
   private readonly describes = new Map<string, number>();
   private next = 0;
 
@@ -156,6 +161,17 @@ export class FakeEcs {
 
   private becomeReady(task: Task): void {
     task.lastStatus = "RUNNING";
+    const ip = this.privateIp?.(task);
+    if (ip !== undefined) {
+      // The awsvpc attachment as DescribeTasks shows it (Task.attachments in the ECS API reference).
+      task.attachments = [
+        {
+          type: "ElasticNetworkInterface",
+          status: "ATTACHED",
+          details: [{ name: "privateIPv4Address", value: ip }],
+        },
+      ];
+    }
     task.startedAt = new Date();
     task.containers = [
       {

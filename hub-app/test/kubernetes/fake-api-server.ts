@@ -15,7 +15,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { WebSocketServer } from "ws";
 import { serveExec, V4_PROTOCOL, V5_PROTOCOL, type ExecCall, type ExecMode } from "./fake-exec.js";
-import { storyFor, warningsFor, type PodJson } from "./fake-kubelet.js";
+import { DEFAULT_POD_IP, storyFor, warningsFor, type PodJson } from "./fake-kubelet.js";
 
 const TOKEN = "fake-cluster-token";
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(?:\/(exec))?$/;
@@ -90,6 +90,11 @@ export class FakeKubeApi {
    * off, stop at v4 (staging/src/k8s.io/apimachinery/pkg/util/remotecommand/constants.go).
    */
   execProtocols: string[] = [V5_PROTOCOL, V4_PROTOCOL];
+  /**
+   * The IP the fake kubelet gives a Pod. A test that proxies to sandboxes' ports returns a loopback
+   * address where its own server listens (Linux answers on all of 127.0.0.0/8).
+   */
+  podIP: (pod: PodJson) => string = () => DEFAULT_POD_IP;
   /** Delay between the kubelet's status steps, ms. */
   kubeletStepMs = 5;
   private readonly injected: Injected[] = [];
@@ -306,7 +311,7 @@ export class FakeKubeApi {
     const pod = this.pods.get(`${namespace}/${name}`);
     if (pod === undefined) return;
     // One step after the other: timers of different lengths may fire out of order on a busy loop.
-    const steps = storyFor(pod);
+    const steps = storyFor(pod, this.podIP(pod));
     const next = () => {
       const status = steps.shift();
       if (status === undefined) return;

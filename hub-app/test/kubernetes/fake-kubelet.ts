@@ -40,13 +40,16 @@ function containerStatus(pod: PodJson, state: Record<string, unknown>, ready: bo
   ];
 }
 
+/** The address a Pod gets when none is asked for: a private pod IP nothing listens on. */
+export const DEFAULT_POD_IP = "10.0.3.17";
+
 /** Scheduled, then running and ready: the happy path. */
-function becomesReady(pod: PodJson): PodStatus[] {
+function becomesReady(pod: PodJson, podIP: string): PodStatus[] {
   return [
     { phase: "Pending", conditions: [condition("PodScheduled", "True")] },
     {
       phase: "Running",
-      podIP: "10.0.3.17",
+      podIP,
       conditions: [condition("PodScheduled", "True"), condition("Ready", "True")],
       containerStatuses: containerStatus(pod, { running: { startedAt: now() } }, true),
     },
@@ -134,12 +137,12 @@ export function warningsFor(pod: PodJson): PodWarning[] {
   return [];
 }
 
-/** Stories by a word in the image name; anything else becomes ready. */
-export function storyFor(pod: PodJson): PodStatus[] {
+/** Stories by a word in the image name; anything else becomes ready, at `podIP`. */
+export function storyFor(pod: PodJson, podIP = DEFAULT_POD_IP): PodStatus[] {
   const image = pod.spec.containers[0]?.image ?? "";
   if (image.includes("unpullable")) return imagePullFails(pod);
   if (image.includes("unschedulable")) return staysUnschedulable();
   if (image.includes("crashing")) return crashes(pod);
   if (image.includes("stuck")) return [{ phase: "Pending", conditions: [condition("PodScheduled", "True")] }];
-  return becomesReady(pod);
+  return becomesReady(pod, podIP);
 }

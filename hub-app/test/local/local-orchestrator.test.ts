@@ -206,10 +206,9 @@ describe("a local sandbox", () => {
     expect(result.stdout).toContain("dev read-only");
   });
 
-  it("caps processes and data size with rlimits", async () => {
+  it("caps each process's data size with an rlimit (tasks are held by the sandbox's cgroup: cgroups.test.ts)", async () => {
     const limits = (await run(orchestrator, id, ["cat", "/proc/self/limits"])).stdout;
     expect(limits).toMatch(new RegExp(`Max data size\\s+${512 * 1024 * 1024}\\s`));
-    if (process.getuid?.() === 0) expect(limits).toMatch(/Max processes\s+128\s/);
   });
 
   it("writes files inside the sandbox, so a planted symlink cannot reach the host", async () => {

@@ -57,6 +57,7 @@ export async function pidsInNamespaceOf(initPid: number): Promise<number[]> {
 export async function deleteAllAndRemove(orchestrator: LocalOrchestrator, root: string): Promise<void> {
   for (const container of await orchestrator.list()) await orchestrator.delete(container.id);
   for (const member of await orchestrator.listPoolMembers()) await orchestrator.deletePoolMember(member);
+  await orchestrator.close();
   await rm(root, { recursive: true, force: true });
 }
 

@@ -35,10 +35,13 @@ export async function launchSandbox(
   layout: SandboxLayout,
   limits: SandboxLimits,
   timeoutMs: number,
+  /** Runs first, as root: joins the sandbox's cgroups (joinCgroupArguments), or nothing. */
+  joinCgroups: readonly string[] = [],
 ): Promise<LaunchedSandbox> {
   const started = performance.now();
   const log = await open(join(sandboxDir, BWRAP_LOG), "w", 0o600);
   const command = [
+    ...joinCgroups,
     ...rlimitArguments(limits),
     ...dropToHostUidArguments(limits),
     "bwrap",

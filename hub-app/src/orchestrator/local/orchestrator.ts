@@ -28,7 +28,9 @@ import { PortRelays } from "./port-relay.js";
 import { addressTarget } from "../address-target.js";
 import { processStartTime } from "./process-info.js";
 import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
-import { runProcess } from "./run-process.js";
+import { runInCgroup } from "./run-in-cgroup.js";
+import { INIT_PART, joinCgroupArguments, type SandboxCgroups } from "./sandbox-cgroups.js";
+import { startCgroups } from "./cgroup-start.js";
 import {
   enterArguments,
   HOST_TOOLS_ENV,
@@ -81,7 +83,8 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly relays = new PortRelays();
   /** Host uids, when the Hub is root and gives each sandbox its own. */
   private readonly claims: UidClaims | undefined;
-  private readonly deleteParts: DeleteParts;
+  /** Each sandbox's cgroup, when the host lets the Hub make them (found at start). */
+  private cgroups: SandboxCgroups | undefined;
   private started: Promise<void> | undefined;
   private hiding: Promise<string[]> | undefined;
 
@@ -93,7 +96,6 @@ export class LocalOrchestrator implements Orchestrator {
     this.hiddenPaths = [settings.root, ...parts.hiddenPaths];
     this.root = new SandboxRoot(settings.root);
     this.claims = hubIsRoot() ? new UidClaims(settings.root) : undefined;
-    this.deleteParts = { root: this.root, claims: this.claims, logger: context.logger };
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -228,13 +230,13 @@ export class LocalOrchestrator implements Orchestrator {
    */
   async reconcile(): Promise<void> {
     await this.ensureStarted();
-    await reconcile({ root: this.root, claims: this.claims, logger: this.context.logger });
+    await reconcile(this.reconcileContext());
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
     const meta = await this.runningMeta(id);
     // tar runs inside the sandbox as its user: a symlink planted there cannot reach the host.
-    const result = await runProcess({
+    const result = await runInCgroup(this.cgroups, id, {
       argv: [
         ...this.enterCommand(meta, SANDBOX_HOME, { PATH: SANDBOX_PATH }),
         "tar",
@@ -262,7 +264,7 @@ export class LocalOrchestrator implements Orchestrator {
     const meta = await this.runningMeta(id);
     const [program, ...args] = request.command;
     if (program === undefined) throw new HubError("invalid_request", "command must name a program");
-    const result = await runProcess({
+    const result = await runInCgroup(this.cgroups, id, {
       argv: [
         ...this.enterCommand(meta, insideHome(request.cwd), {
           PATH: SANDBOX_PATH,
@@ -302,23 +304,28 @@ export class LocalOrchestrator implements Orchestrator {
       [...launching].filter(([dir]) => dir.startsWith(under)).map(([, launch]) => launch),
     );
     await this.relays.close();
+    await this.cgroups?.release();
   }
 
   /** The root exists; the first call per Hub also reconciles what a previous Hub left there. */
   private ensureStarted(): Promise<void> {
     this.started ??= (async () => {
       await this.root.make();
-      await reconcile({ root: this.root, claims: this.claims, logger: this.context.logger }).catch(
-        (error: unknown) =>
-          this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
+      this.cgroups = await startCgroups(this.settings.root, this.context.logger);
+      await reconcile(this.reconcileContext()).catch((error: unknown) =>
+        this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
       );
     })();
     this.started.catch(() => (this.started = undefined));
     return this.started;
   }
 
+  private reconcileContext(): DeleteParts {
+    return { root: this.root, claims: this.claims, logger: this.context.logger, cgroups: this.cgroups };
+  }
+
   private deleteFolder(directory: string, meta: SandboxMeta): Promise<boolean> {
-    return deleteSandbox(this.deleteParts, directory, meta);
+    return deleteSandbox(this.reconcileContext(), directory, meta);
   }
 
   /** Where each hidden path is covered: once per Hub (a folder's mode changed later needs a restart). */
@@ -348,7 +355,13 @@ export class LocalOrchestrator implements Orchestrator {
     const limits = this.limitsOf(meta);
     let launched: SandboxMeta;
     try {
-      const sandbox = await launchSandbox(dir, layout, limits, LAUNCH_TIMEOUT_MS);
+      const sandbox = await launchSandbox(
+        dir,
+        layout,
+        limits,
+        LAUNCH_TIMEOUT_MS,
+        await this.joinNewCgroup(meta),
+      );
       const initStartTime = await processStartTimeOrThrow(sandbox.initPid);
       const accepted = meta.timings.accepted ?? 0;
       launched = {
@@ -377,9 +390,19 @@ export class LocalOrchestrator implements Orchestrator {
     return { info: await this.toInfo(launched), meta: launched };
   }
 
+  /** The new sandbox's cgroup with its limits, and the arguments that start its init inside. */
+  private async joinNewCgroup(meta: SandboxMeta): Promise<string[]> {
+    if (this.cgroups === undefined) return [];
+    const limits = { memoryMiB: meta.memoryMiB, cpu: meta.cpu, maxProcesses: this.settings.maxProcesses };
+    await this.cgroups.create(meta.id, limits);
+    const procsFiles = await this.cgroups.enter(meta.id, INIT_PART);
+    return procsFiles === undefined ? [] : joinCgroupArguments(procsFiles);
+  }
+
   private limitsOf(meta: SandboxMeta): SandboxLimits {
     return {
-      maxProcesses: this.settings.maxProcesses,
+      // pids.max holds a sandbox with a cgroup; RLIMIT_NPROC, counted per host uid, one without.
+      ...(this.cgroups === undefined ? { maxProcesses: this.settings.maxProcesses } : {}),
       memoryMiB: meta.memoryMiB,
       ...(meta.hostUid === undefined ? {} : { hostUid: meta.hostUid }),
     };

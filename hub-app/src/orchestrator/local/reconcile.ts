@@ -13,6 +13,7 @@ import {
   type Creator,
   type SandboxRoot,
 } from "./sandbox-root.js";
+import type { SandboxCgroups } from "./sandbox-cgroups.js";
 import type { UidClaims } from "./uid-claims.js";
 
 /**
@@ -27,6 +28,7 @@ export interface ReconcileContext {
   readonly root: SandboxRoot;
   readonly claims: UidClaims | undefined;
   readonly logger: Logger;
+  readonly cgroups: SandboxCgroups | undefined;
 }
 
 type ProcessesOf = (id: string) => readonly number[];
@@ -35,7 +37,8 @@ type ProcessesOf = (id: string) => readonly number[];
  * One pass over HUB_LOCAL_ROOT after which every folder and process there is accounted for (at
  * start and on each reaper pass): a create abandoned by a Hub that died mid-way is killed and
  * marked failed, or removed if it never became a sandbox; a half-done delete is finished; a
- * sandbox process whose folder is gone is killed; a uid claim nobody holds is freed.
+ * sandbox process whose folder is gone is killed; a uid claim nobody holds is freed; a cgroup
+ * whose sandbox is gone is emptied and removed, and runs' cgroups nothing runs in any more.
  */
 export async function reconcile(context: ReconcileContext): Promise<void> {
   const root = context.root.path;
@@ -64,6 +67,7 @@ export async function reconcile(context: ReconcileContext): Promise<void> {
   }
   killStrays(new Set([...members, ...folders.map(idOfFolder)]), processes);
   await freeStaleClaims(context, held);
+  await reconcileCgroups(context);
 }
 
 async function foldersIn(dir: string): Promise<string[]> {
@@ -94,6 +98,7 @@ async function isAlive(creator: Creator): Promise<boolean> {
 
 /** Kills what a sandbox still runs: its init when recorded, and every bwrap process naming its folder. */
 async function killProcesses(
+  context: ReconcileContext,
   meta: SandboxMeta | undefined,
   id: string,
   processesOf: ProcessesOf,
@@ -101,6 +106,7 @@ async function killProcesses(
   if (meta?.initPid !== undefined && (await processStartTime(meta.initPid)) === meta.initStartTime)
     killAll([meta.initPid]);
   killAll(processesOf(id));
+  await context.cgroups?.remove(id);
 }
 
 async function reconcileSandbox(
@@ -125,11 +131,11 @@ async function reconcileSandbox(
   const pending = meta.initPid === undefined && meta.failure === undefined;
   if (pending && !(await creatorAlive(meta))) {
     context.logger.warn({ id }, "a sandbox's create was abandoned by a Hub that stopped: marking it failed");
-    await killProcesses(meta, id, processesOf);
+    await killProcesses(context, meta, id, processesOf);
     await writeMetaIn(dir, { ...meta, failure: ABANDONED_MESSAGE });
   } else if (meta.failure !== undefined) {
     // A launch that timed out killed bwrap, not necessarily the sandbox it had started.
-    await killProcesses(meta, id, processesOf);
+    await killProcesses(context, meta, id, processesOf);
   }
   return meta;
 }
@@ -152,7 +158,7 @@ async function finishDelete(
 ): Promise<void> {
   const meta = await readMetaIn(dir);
   const id = meta?.id ?? idOfFolder(name);
-  await killProcesses(meta, id, processesOf);
+  await killProcesses(context, meta, id, processesOf);
   void removeInBackground(dir, context.logger, () => release(context, meta));
 }
 
@@ -163,7 +169,7 @@ async function retire(
   meta: SandboxMeta | undefined,
   processesOf: ProcessesOf,
 ): Promise<void> {
-  await killProcesses(meta, id, processesOf);
+  await killProcesses(context, meta, id, processesOf);
   const doomed = await context.root.retire(dir, id);
   if (doomed !== undefined) void removeInBackground(doomed, context.logger, () => release(context, meta));
 }
@@ -180,4 +186,28 @@ function killStrays(known: ReadonlySet<string>, processes: ReadonlyMap<string, n
 async function freeStaleClaims(context: ReconcileContext, held: ReadonlySet<number>): Promise<void> {
   if (context.claims === undefined) return;
   for (const uid of await context.claims.stale(held, ABANDONED_AFTER_MS)) await context.claims.release(uid);
+}
+
+/**
+ * A sandbox cgroup with no folder of its sandbox under the root (removed by hand, or by a Hub that
+ * died mid-delete) is emptied and removed. The folders are listed after the cgroups: a create makes
+ * its folder before its cgroup, so a cgroup listed first whose folder is then missing is not a create in progress.
+ */
+async function reconcileCgroups(context: ReconcileContext): Promise<void> {
+  const cgroups = context.cgroups;
+  if (cgroups === undefined) return;
+  const ids = await cgroups.ids();
+  const root = context.root.path;
+  const known = new Set([...(await foldersIn(warmRoot(root))), ...(await foldersIn(root)).map(idOfFolder)]);
+  for (const id of ids) {
+    if (known.has(id)) await cgroups.tidy(id);
+    else {
+      context.logger.warn({ id }, "removing the cgroup of a sandbox that is gone");
+      await cgroups
+        .remove(id)
+        .catch((error: unknown) =>
+          context.logger.warn({ err: error, id }, "could not remove a gone sandbox's cgroup"),
+        );
+    }
+  }
 }

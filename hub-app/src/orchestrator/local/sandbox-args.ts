@@ -24,7 +24,8 @@ export interface SandboxLayout {
 export const HIDING_TMPFS_BYTES = 64 * 1024;
 
 export interface SandboxLimits {
-  readonly maxProcesses: number;
+  /** RLIMIT_NPROC; absent when the sandbox's cgroup holds its tasks to pids.max instead. */
+  readonly maxProcesses?: number;
   readonly memoryMiB: number;
   /** Run as this host uid/gid (only when the Hub is root); else the Hub's own uid. */
   readonly hostUid?: number;
@@ -101,7 +102,10 @@ export function bwrapArguments(layout: SandboxLayout): string[] {
 export function rlimitArguments(limits: SandboxLimits): string[] {
   const memoryBytes = limits.memoryMiB * 1024 * 1024;
   // RLIMIT_NPROC is counted per host uid: only meaningful when each sandbox has its own uid.
-  const nproc = limits.hostUid === undefined ? [] : [`--nproc=${limits.maxProcesses}`];
+  const nproc =
+    limits.hostUid === undefined || limits.maxProcesses === undefined
+      ? []
+      : [`--nproc=${limits.maxProcesses}`];
   // RLIMIT_DATA, not RLIMIT_AS: V8 and the JVM reserve gigabytes of address space they never use.
   return ["prlimit", ...nproc, `--data=${memoryBytes}`, "--"];
 }

@@ -1,0 +1,270 @@
+import { mkdir, readdir, readFile, rmdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { v1LimitFiles, v2LimitFiles, type CgroupLimits } from "./cgroup-limits.js";
+import { isSandboxId } from "./meta.js";
+
+/** One cgroup hierarchy (v2 has one for all controllers; v1 one per mount) and this Hub root's folder in it. */
+export interface CgroupHierarchy {
+  /** The folder whose children are this Hub root's sandboxes' cgroups. */
+  readonly dir: string;
+  readonly controllers: readonly string[];
+}
+
+export interface CgroupLayout {
+  readonly version: 1 | 2;
+  readonly hierarchies: readonly CgroupHierarchy[];
+  /**
+   * v2 only: the folders, top first, whose cgroup.subtree_control must hand memory, pids and cpu
+   * down to the sandboxes' cgroups (cgroup-v2.rst, "Enabling and Disabling"); the first exists.
+   */
+  readonly delegating: readonly string[];
+}
+
+/** A sandbox's keeper (the bwrap init) lives in `<id>/init`, each run in `<id>/run-<n>`: killed alone at its timeout. */
+export const INIT_PART = "init";
+const RUN_PART = /^run-[a-z0-9-]+$/;
+export const V2_CONTROLLERS = ["memory", "pids", "cpu"] as const;
+// Teardown of a killed cgroup takes milliseconds; ten seconds covers a loaded host.
+const EMPTY_WAIT_MS = 10_000;
+const POLL_MS = 5;
+
+export interface CgroupOptions {
+  /** Removes an empty cgroup: rmdir(2) on cgroupfs, where the control files go with the folder (kernfs). */
+  readonly removeDir?: (dir: string) => Promise<void>;
+}
+
+/**
+ * Each sandbox in a cgroup of its own with the container's memory, cpu and a task limit, and each
+ * run in a child cgroup, so a timed-out run is killed whole even when its processes left their
+ * process group and session (`setsid cmd &`), while what earlier runs left running stays.
+ */
+export class SandboxCgroups {
+  private readonly removeDir: (dir: string) => Promise<void>;
+
+  constructor(
+    readonly layout: CgroupLayout,
+    options: CgroupOptions = {},
+  ) {
+    this.removeDir = options.removeDir ?? rmdir;
+  }
+
+  describe(): string {
+    const files =
+      this.layout.version === 2
+        ? "memory.max, pids.max, cpu.max"
+        : "memory.limit_in_bytes, pids.max, cpu.cfs_quota_us";
+    return `cgroup v${this.layout.version} (${files}) under ${this.layout.hierarchies.map((h) => h.dir).join(", ")}`;
+  }
+
+  /** Makes this root's folders and, with v2, hands the controllers down to them. */
+  async prepare(): Promise<void> {
+    if (this.layout.version === 2) {
+      for (const dir of this.layout.delegating) {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, "cgroup.subtree_control"), V2_CONTROLLERS.map((c) => `+${c}`).join(" "));
+      }
+    }
+    for (const hierarchy of this.layout.hierarchies) await mkdir(hierarchy.dir, { recursive: true });
+  }
+
+  /** The sandbox's cgroup, with its limits. */
+  async create(id: string, limits: CgroupLimits): Promise<void> {
+    for (const hierarchy of this.layout.hierarchies)
+      await mkdir(join(hierarchy.dir, id), { recursive: true });
+    const files = this.layout.version === 2 ? v2LimitFiles(limits) : v1LimitFiles(limits);
+    for (const limit of files) {
+      const path = join(this.hierarchyOf(limit.controller).dir, id, limit.file);
+      if (limit.optional === true && !(await exists(path))) continue;
+      await writeFile(path, limit.value);
+    }
+  }
+
+  /** Makes the part and returns the cgroup.procs files a process writes its pid to to join it; undefined when the sandbox has no cgroup. */
+  async enter(id: string, part: string): Promise<string[] | undefined> {
+    const files: string[] = [];
+    for (const hierarchy of this.layout.hierarchies) {
+      try {
+        await mkdir(join(hierarchy.dir, id, part));
+      } catch (error) {
+        if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
+        if (code(error) !== "EEXIST") throw error;
+      }
+      files.push(join(hierarchy.dir, id, part, "cgroup.procs"));
+    }
+    return files;
+  }
+
+  /**
+   * SIGKILLs every process of the sandbox (or of one part), waits until they are gone and removes
+   * the cgroups. `graceMs`: first wait that long for them to end by themselves (a sandbox whose init
+   * was killed: its bwrap parent reaps it and exits; killed first, it would leave the init a zombie).
+   */
+  async remove(id: string, part?: string, graceMs = 0): Promise<void> {
+    const target = part === undefined ? id : join(id, part);
+    if (!(await exists(join(this.killHierarchy().dir, target)))) return;
+    if (!(await this.emptyWithin(target, graceMs))) await this.kill(id, part);
+    await this.waitEmpty(target);
+    for (const hierarchy of this.layout.hierarchies) {
+      for (const dir of await deepestFirst(join(hierarchy.dir, target))) await this.removeWhenFree(dir);
+    }
+  }
+
+  /** Removes a run's cgroup if nothing of it runs on (a `nohup server &` keeps it until the sandbox goes). */
+  async removeIfEmpty(id: string, part: string): Promise<void> {
+    for (const hierarchy of this.layout.hierarchies) {
+      await this.removeDir(join(hierarchy.dir, id, part)).catch(() => undefined); // EBUSY: still in use
+    }
+  }
+
+  /** Removes the run cgroups of a sandbox that nothing runs in any more. */
+  async tidy(id: string): Promise<void> {
+    const parts = await subfolders(join(this.killHierarchy().dir, id));
+    for (const part of parts.filter((name) => RUN_PART.test(name))) await this.removeIfEmpty(id, part);
+  }
+
+  /** Removes this root's folders once no sandbox is left in them (else they stay, EBUSY). */
+  async release(): Promise<void> {
+    for (const hierarchy of this.layout.hierarchies)
+      await this.removeDir(hierarchy.dir).catch(() => undefined);
+  }
+
+  /** Ids of the sandboxes that have a cgroup here. */
+  async ids(): Promise<string[]> {
+    return (await subfolders(this.killHierarchy().dir)).filter(isSandboxId);
+  }
+
+  /** A file of the sandbox's cgroup (`cpu.stat`, `memory.oom_control`, `pids.events`), in the hierarchy of its controller. */
+  file(id: string, name: string): string {
+    return join(this.hierarchyOf(name.split(".")[0] ?? "").dir, id, name);
+  }
+
+  /** SIGKILLs every process of the sandbox's cgroup, or of one part, and below. */
+  async kill(id: string, part?: string): Promise<void> {
+    const target = part === undefined ? id : join(id, part);
+    if (this.layout.version === 2) {
+      const killFile = join(this.layout.hierarchies[0]!.dir, target, "cgroup.kill");
+      // cgroup.kill (Linux 5.14): the kernel kills the whole subtree, forks in flight included (cgroup-v2.rst).
+      if (await exists(killFile)) return writeFile(killFile, "1");
+      return this.killFrozen(target, "cgroup.freeze", "1", "0");
+    }
+    // v1 freezer (cgroup-v1/freezer-subsystem.rst): frozen tasks cannot fork while their pids are read and killed.
+    if (this.layout.hierarchies.some((h) => h.controllers.includes("freezer")))
+      return this.killFrozen(target, "freezer.state", "FROZEN", "THAWED");
+    for (let round = 0; round < 100 && (await this.pids(target)).length > 0; round += 1) {
+      killAll(await this.pids(target));
+      await delay(POLL_MS);
+    }
+  }
+
+  private async killFrozen(target: string, file: string, frozen: string, thawed: string): Promise<void> {
+    const state = join(this.killHierarchy().dir, target, file);
+    await writeFile(state, frozen);
+    try {
+      killAll(await this.pids(target));
+    } finally {
+      // A SIGKILLed task dies once thawed (freezer-subsystem.rst).
+      await writeFile(state, thawed);
+    }
+  }
+
+  private async waitEmpty(target: string): Promise<void> {
+    const deadline = Date.now() + EMPTY_WAIT_MS;
+    for (let pids = await this.pids(target); pids.length > 0; pids = await this.pids(target)) {
+      killAll(pids); // a task forked while the kill was under way
+      if (Date.now() > deadline)
+        throw new Error(`processes of cgroup ${target} outlived SIGKILL for ${EMPTY_WAIT_MS} ms`);
+      await delay(POLL_MS);
+    }
+  }
+
+  private async emptyWithin(target: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if ((await this.pids(target)).length === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await delay(POLL_MS);
+    }
+  }
+
+  private async removeWhenFree(dir: string): Promise<void> {
+    const deadline = Date.now() + EMPTY_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.removeDir(dir);
+      } catch (error) {
+        // EBUSY while the last exiting tasks leave it (a v1 cgroup holds its dying tasks a moment).
+        if (code(error) === "ENOENT") return;
+        if (code(error) !== "EBUSY" || Date.now() > deadline) throw error;
+        await delay(POLL_MS);
+      }
+    }
+  }
+
+  /** Every pid in the cgroup `target` and below. */
+  private async pids(target: string): Promise<number[]> {
+    const found: number[] = [];
+    for (const dir of await deepestFirst(join(this.killHierarchy().dir, target))) {
+      const text = await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "");
+      found.push(
+        ...text
+          .split("\n")
+          .filter((line) => line !== "")
+          .map(Number),
+      );
+    }
+    return found;
+  }
+
+  /** The hierarchy processes are listed and killed in: v1's freezer when mounted. */
+  private killHierarchy(): CgroupHierarchy {
+    return (
+      this.layout.hierarchies.find((h) => h.controllers.includes("freezer")) ?? this.layout.hierarchies[0]!
+    );
+  }
+
+  private hierarchyOf(controller: string): CgroupHierarchy {
+    return (
+      this.layout.hierarchies.find((h) => h.controllers.includes(controller)) ?? this.layout.hierarchies[0]!
+    );
+  }
+}
+
+/**
+ * The arguments that make a command join cgroups before it starts: a root shell writes its own pid
+ * to each cgroup.procs (cgroup-v2.rst "Processes"; cgroups(7)) and then execs the command, so the
+ * command and everything it forks are inside from their first instruction.
+ */
+export function joinCgroupArguments(procsFiles: readonly string[]): string[] {
+  const script = 'for f do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; exec "$@"';
+  return ["/bin/sh", "-c", script, "sh", ...procsFiles, "--"];
+}
+
+function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+}
+
+/** `dir` and the folders below it, children before their parents (the order rmdir needs). */
+async function deepestFirst(dir: string): Promise<string[]> {
+  const below = await Promise.all((await subfolders(dir)).map((name) => deepestFirst(join(dir, name))));
+  return (await exists(dir)) ? [...below.flat(), dir] : [];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}

@@ -1,0 +1,162 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cpuQuotaUs, v1LimitFiles } from "../../src/orchestrator/local/cgroup-limits.js";
+import {
+  parseMountInfo,
+  parseProcCgroup,
+  planV1,
+  planV2,
+  rootKey,
+} from "../../src/orchestrator/local/cgroup-detect.js";
+import { joinCgroupArguments, SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
+
+const V2_HOST = [
+  "25 30 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot",
+  "30 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
+].join("\n");
+const V1_HOST = [
+  "40 31 0:36 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw",
+  "41 31 0:37 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct",
+  "42 31 0:38 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory",
+  "43 31 0:39 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids",
+  "44 31 0:40 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer",
+].join("\n");
+const V1_MEMBERSHIP = "6:freezer:/\n4:memory:/process_api/abc\n3:pids:/\n2:cpu,cpuacct:/\n0::/\n";
+
+describe("finding the host's cgroups", () => {
+  it("reads cgroup mounts from mountinfo, v1 controllers from the super options", () => {
+    expect(parseMountInfo(V2_HOST)).toEqual([
+      { version: 2, mountPoint: "/sys/fs/cgroup", root: "/", controllers: [] },
+    ]);
+    expect(parseMountInfo(V1_HOST)[1]).toEqual({
+      version: 1,
+      mountPoint: "/sys/fs/cgroup/cpu,cpuacct",
+      root: "/",
+      controllers: ["rw", "cpu", "cpuacct"],
+    });
+  });
+
+  it("reads the Hub's own cgroup in each hierarchy", () => {
+    const own = parseProcCgroup(V1_MEMBERSHIP);
+    expect(own.v2).toBe("/");
+    expect(own.v1.get("memory")).toBe("/process_api/abc");
+    expect(own.v1.get("cpuacct")).toBe("/");
+  });
+
+  it("v2: beside the Hub's own cgroup, handing memory, pids and cpu down each level", () => {
+    const [mount] = parseMountInfo(V2_HOST);
+    const key = rootKey("/var/lib/hub");
+    expect(planV2(mount!, "/system.slice/hub.service", key)).toEqual({
+      version: 2,
+      hierarchies: [
+        { dir: `/sys/fs/cgroup/system.slice/hub-sandboxes/${key}`, controllers: ["memory", "pids", "cpu"] },
+      ],
+      delegating: [
+        "/sys/fs/cgroup/system.slice",
+        "/sys/fs/cgroup/system.slice/hub-sandboxes",
+        `/sys/fs/cgroup/system.slice/hub-sandboxes/${key}`,
+      ],
+    });
+    expect(planV2(mount!, "/", key)).toMatchObject({
+      delegating: ["/sys/fs/cgroup", "/sys/fs/cgroup/hub-sandboxes", `/sys/fs/cgroup/hub-sandboxes/${key}`],
+    });
+  });
+
+  it("v1: below the Hub's own cgroup in each hierarchy, co-mounted controllers once", () => {
+    const layout = planV1(parseMountInfo(V1_HOST), parseProcCgroup(V1_MEMBERSHIP).v1, "k");
+    expect(typeof layout === "string" ? layout : layout.hierarchies.map((h) => h.dir)).toEqual([
+      "/sys/fs/cgroup/memory/process_api/abc/hub-sandboxes/k",
+      "/sys/fs/cgroup/pids/hub-sandboxes/k",
+      "/sys/fs/cgroup/cpu,cpuacct/hub-sandboxes/k",
+      "/sys/fs/cgroup/freezer/hub-sandboxes/k",
+    ]);
+    expect(planV1(parseMountInfo(V2_HOST), new Map(), "k")).toBe(
+      "no cgroup v1 hierarchy with the memory controller",
+    );
+  });
+
+  it("gives each HUB_LOCAL_ROOT its own folder, and cpu a quota the kernel takes", () => {
+    expect(rootKey("/a")).not.toBe(rootKey("/b"));
+    expect(cpuQuotaUs(0.01)).toBe(1000);
+    expect(cpuQuotaUs(2)).toBe(200_000);
+    expect(v1LimitFiles({ memoryMiB: 1, cpu: 1, maxProcesses: 9 }).map((l) => l.file)).toEqual([
+      "memory.limit_in_bytes",
+      "memory.memsw.limit_in_bytes",
+      "pids.max",
+      "cpu.cfs_period_us",
+      "cpu.cfs_quota_us",
+    ]);
+  });
+});
+
+describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
+  let mountPoint: string;
+  let removed: { dir: string; kill?: string }[];
+  let cgroups: SandboxCgroups;
+  beforeEach(async () => {
+    mountPoint = await mkdtemp(join(tmpdir(), "hub-cgroup2-"));
+    removed = [];
+    const layout = planV2({ version: 2, mountPoint, root: "/", controllers: [] }, "/hub.service", "key");
+    // kernfs takes a cgroup's control files with it on rmdir(2); here they are plain files.
+    const removeDir = async (dir: string): Promise<void> => {
+      const kill = await readFile(join(dir, "cgroup.kill"), "utf8").catch(() => undefined);
+      removed.push({ dir, ...(kill === undefined ? {} : { kill }) });
+      await rm(dir, { recursive: true });
+    };
+    cgroups = new SandboxCgroups(layout as Exclude<typeof layout, string>, { removeDir });
+  });
+  afterEach(async () => rm(mountPoint, { recursive: true, force: true }));
+
+  it("enables the controllers, writes the limits and makes a part per run", async () => {
+    await cgroups.prepare();
+    const folder = join(mountPoint, "hub-sandboxes");
+    for (const dir of [mountPoint, folder, join(folder, "key")])
+      expect(await readFile(join(dir, "cgroup.subtree_control"), "utf8")).toBe("+memory +pids +cpu");
+    await cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 0.25, maxProcesses: 64 });
+    const sandbox = join(folder, "key", "cnt-abc12");
+    expect(await readFile(join(sandbox, "memory.max"), "utf8")).toBe(String(256 * 1024 * 1024));
+    expect(await readFile(join(sandbox, "pids.max"), "utf8")).toBe("64");
+    expect(await readFile(join(sandbox, "cpu.max"), "utf8")).toBe("25000 100000");
+    expect(await cgroups.enter("cnt-abc12", "run-1")).toEqual([join(sandbox, "run-1", "cgroup.procs")]);
+    expect(await cgroups.enter("cnt-gone1", "run-1")).toBeUndefined();
+    expect(await cgroups.ids()).toEqual(["cnt-abc12"]);
+  });
+
+  it("kills with cgroup.kill; removes a run's cgroup, then the sandbox's deepest first", async () => {
+    await cgroups.prepare();
+    await cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 1, maxProcesses: 64 });
+    const sandbox = join(mountPoint, "hub-sandboxes", "key", "cnt-abc12");
+    for (const part of ["init", "run-1"]) {
+      await cgroups.enter("cnt-abc12", part);
+      await writeFile(join(sandbox, part, "cgroup.kill"), ""); // the kernel's file, present since 5.14
+    }
+    await cgroups.kill("cnt-abc12", "run-1");
+    expect(await readFile(join(sandbox, "run-1", "cgroup.kill"), "utf8")).toBe("1");
+    expect(await readFile(join(sandbox, "init", "cgroup.kill"), "utf8")).toBe("");
+    await cgroups.remove("cnt-abc12", "run-1");
+    expect(removed).toEqual([{ dir: join(sandbox, "run-1"), kill: "1" }]);
+    await cgroups.remove("cnt-abc12");
+    expect(removed.slice(1).map((entry) => entry.dir)).toEqual([join(sandbox, "init"), sandbox]);
+    expect(await cgroups.ids()).toEqual([]);
+  });
+});
+
+describe("joining a cgroup", () => {
+  it("writes the starting process's own pid to each cgroup.procs before the command runs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hub-join-"));
+    await mkdir(join(dir, "a"));
+    const files = [join(dir, "cgroup.procs"), join(dir, "a", "cgroup.procs")];
+    const [program = "", ...args] = [...joinCgroupArguments(files), "cat", files[0]!];
+    const child = spawn(program, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await once(child, "exit");
+    expect(output).toBe(`${child.pid}\n`);
+    expect(await readFile(files[1]!, "utf8")).toBe(`${child.pid}\n`);
+    await rm(dir, { recursive: true });
+  });
+});

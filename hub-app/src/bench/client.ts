@@ -31,6 +31,19 @@ export interface ContainerView {
   readonly status: string;
   readonly timings?: Record<string, number>;
   readonly message?: string;
+  /** The create answer only: true when a warm pool's ready member was claimed (Hubs before pools omit it). */
+  readonly warm?: boolean;
+}
+
+/** One warm pool as `GET /v1/pools` shows it. */
+export interface PoolView {
+  readonly image: string;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly placement: string;
+  readonly size: number;
+  readonly ready: number;
+  readonly starting: number;
 }
 
 export interface CreateRequest {
@@ -184,6 +197,11 @@ export class HubClient {
   ): Promise<RunResponse> {
     const body = env === undefined ? { command } : { command, env };
     return this.request("POST", `/v1/containers/${encodeURIComponent(id)}/run`, body, options);
+  }
+
+  /** `GET /v1/pools`: the Hub's warm pools (an empty list when it keeps none). */
+  pools(options?: RequestOptions): Promise<{ items: PoolView[] }> {
+    return this.request("GET", "/v1/pools", undefined, options);
   }
 
   /** A URL that opens the container's declared port in a browser (no other credential needed). */

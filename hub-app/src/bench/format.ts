@@ -38,6 +38,8 @@ export interface Sample {
   readyMs?: number;
   finishedMs?: number;
   hubTimings?: Readonly<Record<string, number>>;
+  /** The create answer's `warm`: a warm-pool claim (true) or a cold start (false); absent from Hubs without pools. */
+  warm?: boolean;
   filesMs?: number;
   commands: CommandSample[];
   /** Web scenario: the app's first 200 through the Hub (what a student waits for, from firedMs). */

@@ -6,6 +6,7 @@ import type { ConnectedHub } from "./hub-connection.js";
 import { EXEC_REPEATS, WEB_REQUESTS, type SpawnSettings } from "./options.js";
 import { runSpawn, type SpawnControls } from "./run-spawn.js";
 import { summarize } from "./summary.js";
+import { fillWarmPools } from "./warm-pools-wait.js";
 
 /** hub-app/package.json, two levels up from src/bench/ and from dist/bench/ alike. */
 function readToolVersion(): string {
@@ -58,12 +59,19 @@ export async function measure(
   files: readonly FileUpload[],
   controls: SpawnControls = {},
 ): Promise<RunRecord> {
+  // A pool still filling would mix claims and cold starts by accident; full, a burst past its size shows both on purpose.
+  const create = createRequestFor(settings);
+  await fillWarmPools(hub.client, {
+    shape: create,
+    ...(controls.interrupt === undefined ? {} : { signal: controls.interrupt }),
+    ...(controls.onNotice === undefined ? {} : { onNotice: controls.onNotice }),
+  });
   const outcome = await runSpawn(
     hub.client,
     {
       count: settings.count,
       intervalMs: settings.intervalMs,
-      create: createRequestFor(settings),
+      create,
       files,
       scenario: settings.scenario,
       ...(settings.app === undefined ? {} : { app: settings.app }),

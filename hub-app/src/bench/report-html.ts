@@ -5,6 +5,7 @@ import type { RunGroup } from "./report-data.js";
 import type { Distribution } from "./stats.js";
 import { commandAverages, creationTimes } from "./summary.js";
 import { renderEcdfChart, renderLegend } from "./svg-chart.js";
+import { warmCharts, warmTable } from "./report-warm.js";
 import { webCharts, webTable, webTextHistograms } from "./report-web.js";
 
 /** The report's stylesheet; the study report (scripts/study) uses it too. */
@@ -167,8 +168,8 @@ function section(group: RunGroup): string {
       `<figure data-chart="command"><figcaption>Average time of <code>ls /</code> per container</figcaption>${renderEcdfChart("average command time", commands)}</figure>`,
     );
   }
-  charts.push(...webCharts(group));
-  return `<section><h2>${escapeHtml(group.title)}</h2>${renderLegend(labels)}<div class="charts">${charts.join("")}</div>${percentilesTable(group)}${webTable(group)}${hubPhasesTable(group)}${optionsTable(group)}${textHistograms(group)}</section>`;
+  charts.push(...warmCharts(group), ...webCharts(group));
+  return `<section><h2>${escapeHtml(group.title)}</h2>${renderLegend(labels)}<div class="charts">${charts.join("")}</div>${percentilesTable(group)}${warmTable(group)}${webTable(group)}${hubPhasesTable(group)}${optionsTable(group)}${textHistograms(group)}</section>`;
 }
 
 export function renderReport(groups: readonly RunGroup[], generatedAt: Date = new Date()): string {

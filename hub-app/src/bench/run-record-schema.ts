@@ -25,6 +25,7 @@ const sample = z.object({
   commands: z.array(z.object({ clientMs: z.number(), exitCode: z.number().nullable() })),
   firstResponseMs: z.number().optional(),
   proxiedMs: z.array(z.number()).optional(),
+  warm: z.boolean().optional(),
 });
 
 export const runRecordSchema = z.object({
@@ -56,6 +57,16 @@ export const runRecordSchema = z.object({
     // Absent in runs from before the web scenario.
     firstResponseMs: distribution.optional(),
     proxiedMs: distribution.optional(),
+    // Absent in runs from before warm pools.
+    warm: z
+      .object({
+        claimed: z.number(),
+        cold: z.number(),
+        hitRatio: ms,
+        claimedCreationMs: distribution,
+        coldCreationMs: distribution,
+      })
+      .optional(),
     schedulerLagMs: distribution,
     hubPhasesMs: z.record(z.string(), z.object({ count: z.number(), p50: ms, p99: ms })),
     failuresByCode: z.record(z.string(), z.number()),

@@ -152,6 +152,7 @@ export async function runSpawn(
       const created = await client.createContainer(plan.create, requestOptions(CREATE_TIMEOUT_MS));
       sample.respondedMs = since();
       sample.id = created.id;
+      if (created.warm !== undefined) sample.warm = created.warm;
       liveIds.add(created.id);
       counts.created += 1;
       report();

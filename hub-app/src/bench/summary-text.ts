@@ -2,7 +2,14 @@
 import type { RunRecord } from "./format.js";
 import { renderTextHistogram } from "./histogram-text.js";
 import type { Distribution } from "./stats.js";
-import { commandAverages, creationTimes, firstResponseTimes, proxiedTimes } from "./summary.js";
+import {
+  commandAverages,
+  creationTimes,
+  creationTimesWhere,
+  firstResponseTimes,
+  proxiedTimes,
+  summarizeWarm,
+} from "./summary.js";
 
 const COLUMNS = ["n", "p50", "p90", "p99", "max", "mean"] as const;
 const NAME_WIDTH = 26;
@@ -29,6 +36,16 @@ function hubPhasesLine(record: RunRecord): string {
       `${phase} p50 ${p50 === null ? "-" : inSeconds(p50)} p99 ${p99 === null ? "-" : inSeconds(p99)}`,
   );
   return `Hub timings (s since the Hub's createdAt): ${parts.join("; ")}`;
+}
+
+/** How many creates a warm pool served; nothing for a Hub that does not say (before warm pools). */
+function warmLine(record: RunRecord): string[] {
+  const { claimed, cold, hitRatio } = summarizeWarm(record.samples);
+  if (hitRatio === null) return [];
+  const share = `${Math.round(hitRatio * 100)}%`;
+  return [
+    `Warm pool: ${claimed} of ${claimed + cold} creates claimed a ready member (${share}), ${cold} started cold`,
+  ];
 }
 
 function failuresLine(record: RunRecord): string {
@@ -68,6 +85,15 @@ function cleanupLine(record: RunRecord): string {
 export function renderSummaryText(record: RunRecord): string {
   const { summary } = record;
   const blocks = [renderTextHistogram("Container creation time", creationTimes(record.samples))];
+  const warm = summarizeWarm(record.samples);
+  // Side by side only when both happened: a run all warm or all cold has one histogram already.
+  const mixed = warm.claimed > 0 && warm.cold > 0;
+  if (mixed) {
+    blocks.push(
+      renderTextHistogram("Creation time, warm-pool claims", creationTimesWhere(record.samples, true)),
+      renderTextHistogram("Creation time, cold starts", creationTimesWhere(record.samples, false)),
+    );
+  }
   if (record.options.scenario === "exec") {
     blocks.push(
       renderTextHistogram("Average time to exec command in container", commandAverages(record.samples)),
@@ -83,6 +109,12 @@ export function renderSummaryText(record: RunRecord): string {
   const table = [
     row("(seconds)", [...COLUMNS]),
     distributionRow("creation (client)", summary.creationMs, inSeconds),
+    ...(warm.claimed > 0
+      ? [
+          distributionRow("  of which warm claims", warm.claimedCreationMs, inSeconds),
+          distributionRow("  of which cold starts", warm.coldCreationMs, inSeconds),
+        ]
+      : []),
     ...(record.options.scenario === "exec"
       ? [
           distributionRow("command avg (client)", summary.commandAverageMs, inSeconds),
@@ -100,6 +132,7 @@ export function renderSummaryText(record: RunRecord): string {
   const lines = [
     `${record.label}: ${record.options.count} containers every ${record.options.intervalMs} ms, scenario ${record.options.scenario}, Hub ${record.hub.url} (${record.hub.orchestrator} ${record.hub.version})`,
     ...table,
+    ...warmLine(record),
     hubPhasesLine(record),
     failuresLine(record),
     rateLine(record),

@@ -25,6 +25,8 @@ export interface Summary {
   readonly firstResponseMs: Distribution;
   /** Web scenario: every GET through the port URL once the app answered. */
   readonly proxiedMs: Distribution;
+  /** Warm-pool claims against cold starts. */
+  readonly warm: WarmSummary;
   /** Actual minus scheduled send time: the tool's own lateness. */
   readonly schedulerLagMs: Distribution;
   /** The Hub's `timings` phases (ms since the Hub's createdAt). */
@@ -34,6 +36,18 @@ export interface Summary {
   readonly targetCreatesPerSecond: number | null;
   readonly achievedCreatesPerSecond: number | null;
   readonly verdict: Verdict;
+}
+
+/** Creates a warm pool served against those started cold: the hit ratio and each side's creation time. */
+export interface WarmSummary {
+  /** Creates answered `warm: true`. */
+  readonly claimed: number;
+  /** Creates answered `warm: false` (a miss, or no pool of that shape). */
+  readonly cold: number;
+  /** claimed / (claimed + cold); null when the Hub said neither (no pools before this Hub version). */
+  readonly hitRatio: number | null;
+  readonly claimedCreationMs: Distribution;
+  readonly coldCreationMs: Distribution;
 }
 
 /** Hub phases in creation order, so tables read left to right; unknown phases follow. */
@@ -47,6 +61,23 @@ export function creationTimes(samples: readonly Sample[]): number[] {
   return definedValues(
     samples.map((sample) => (sample.readyMs === undefined ? undefined : sample.readyMs - sample.firedMs)),
   );
+}
+
+/** Creation times of the creates the Hub answered with this `warm`. */
+export function creationTimesWhere(samples: readonly Sample[], warm: boolean): number[] {
+  return creationTimes(samples.filter((sample) => sample.warm === warm));
+}
+
+export function summarizeWarm(samples: readonly Sample[]): WarmSummary {
+  const claimed = samples.filter((sample) => sample.warm === true).length;
+  const cold = samples.filter((sample) => sample.warm === false).length;
+  return {
+    claimed,
+    cold,
+    hitRatio: claimed + cold === 0 ? null : claimed / (claimed + cold),
+    claimedCreationMs: describe(creationTimesWhere(samples, true)),
+    coldCreationMs: describe(creationTimesWhere(samples, false)),
+  };
 }
 
 export function commandAverages(samples: readonly Sample[]): number[] {
@@ -128,6 +159,7 @@ export function summarize(
     ),
     firstResponseMs,
     proxiedMs,
+    warm: summarizeWarm(samples),
     schedulerLagMs: describe(samples.map((sample) => sample.firedMs - sample.scheduledMs)),
     hubPhasesMs: summarizeHubPhases(samples),
     failuresByCode,

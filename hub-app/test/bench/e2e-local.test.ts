@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../src/bench/format.js";
+import { startLocalHub } from "../../src/bench/local-hub.js";
 import { EXIT } from "../../src/bench/program.js";
 import { cli } from "./cli-io.js";
 
@@ -33,5 +34,25 @@ describe("hub-bench spawn on the embedded local Hub", () => {
       expect(Object.keys(sample.hubTimings ?? {})).toContain("ready");
     }
     expect(record.cleanup).toEqual({ kept: false, deleted: 3, failed: [], abandonedInFlight: 0 });
+  });
+
+  it("on a Hub keeping a warm pool of 2, waits for it, then a burst of 5 shows claims against cold starts", async () => {
+    const jsonPath = path.join(workDir, "warm.json");
+    // The Hub's default shape, the pool's: a pool serves only creates of its exact shape.
+    const shape = ["--cpu", "0.25", "--mem", "512"];
+    const run = await cli(["spawn", "-n", "5", "-i", "0", ...shape, "--json", jsonPath], {
+      startLocalHub: () => startLocalHub({ env: { HUB_WARM_POOL_SIZE: "2" } }),
+    });
+    expect(run.code).toBe(EXIT.ok);
+    const record = JSON.parse(await readFile(jsonPath, "utf8")) as RunRecord;
+    const claims = record.samples.filter((sample) => sample.warm === true);
+    const cold = record.samples.filter((sample) => sample.warm === false);
+    // The pool was full when the burst started: its 2 members were claimed; a refill may win one more.
+    expect(claims.length).toBeGreaterThanOrEqual(2);
+    expect(cold.length).toBeGreaterThanOrEqual(1);
+    expect(claims.length + cold.length).toBe(5);
+    for (const sample of claims) expect(Object.keys(sample.hubTimings ?? {})).toContain("claimed");
+    expect(run.stdout).toContain(`Warm pool: ${claims.length} of 5 creates claimed a ready member`);
+    expect(record.cleanup).toMatchObject({ deleted: 5, failed: [] });
   });
 });

@@ -74,3 +74,18 @@ export function makeWebRecord(
     summary: summarize(samples, { count, intervalMs, interrupted: false }),
   };
 }
+
+/** A run on a Hub with a warm pool: `warm[i]` says whether create i was a claim; claims take `claimMs`. */
+export function makeWarmRecord(
+  label: string,
+  warm: readonly boolean[],
+  times: { claimMs: number; coldMs: number },
+): RunRecord {
+  const base = makeRecord(
+    label,
+    warm.map((claimed) => (claimed ? times.claimMs : times.coldMs)),
+  );
+  const samples = base.samples.map((sample, index) => ({ ...sample, warm: warm[index] ?? false }));
+  const { count, intervalMs } = base.options;
+  return { ...base, samples, summary: summarize(samples, { count, intervalMs, interrupted: false }) };
+}

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../chromium.js";
 import { groupRuns } from "../../src/bench/report-data.js";
 import { renderReport } from "../../src/bench/report-html.js";
-import { makeRecord } from "./records.js";
+import { makeRecord, makeWarmRecord } from "./records.js";
 
 let browser: Browser;
 let workDir: string;
@@ -39,6 +39,7 @@ describe("the HTML report in a browser", () => {
       makeRecord("eks-ec2 (a long label for a stack)", [900, 1800, 2600, 677]),
       makeRecord("ecs-fargate", [20_000, 45_000]),
       makeRecord("local", [12, 19, 31]),
+      makeWarmRecord("eks-fargate warm pool", [true, true, false], { claimMs: 90, coldMs: 95_000 }),
     ]),
   );
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bwrapArguments,
   dropToHostUidArguments,
+  commandArguments,
   enterArguments,
   HOST_TOOLS_ENV,
   outermostPaths,
@@ -64,19 +65,19 @@ describe("bwrapArguments", () => {
 describe("limits", () => {
   it("caps processes only with a uid of the sandbox's own, and data size always", () => {
     expect(rlimitArguments({ maxProcesses: 64, memoryMiB: 256, hostUid: 1_500_000_001 })).toEqual([
-      "prlimit",
+      "/usr/bin/prlimit",
       "--nproc=64",
       `--data=${256 * 1024 * 1024}`,
       "--",
     ]);
     expect(rlimitArguments({ maxProcesses: 64, memoryMiB: 256 })).toEqual([
-      "prlimit",
+      "/usr/bin/prlimit",
       `--data=${256 * 1024 * 1024}`,
       "--",
     ]);
     expect(dropToHostUidArguments({ maxProcesses: 64, memoryMiB: 256 })).toEqual([]);
     expect(dropToHostUidArguments({ maxProcesses: 64, memoryMiB: 256, hostUid: 7 })).toEqual([
-      "setpriv",
+      "/usr/bin/setpriv",
       "--reuid=7",
       "--regid=7",
       "--clear-groups",
@@ -88,7 +89,9 @@ describe("limits", () => {
 describe("enterArguments", () => {
   it("enters every namespace as the sandbox user with no_new_privs, then changes directory inside", () => {
     const args = enterArguments(42, "/home/sandbox/src", { PATH: "/usr/bin", GREETING: "a b=c" });
-    expect(args.slice(0, 2)).toEqual(["nsenter", "--target=42"]);
+    // Host programs by their absolute paths (util-linux installs them in /usr/bin on Debian): no PATH search.
+    expect(args.slice(0, 2)).toEqual(["/usr/bin/nsenter", "--target=42"]);
+    expect(args).toContain("/usr/bin/setpriv");
     for (const flag of [
       "--user",
       "--mount",
@@ -102,21 +105,30 @@ describe("enterArguments", () => {
     ]) {
       expect(args).toContain(flag);
     }
-    expect(args.at(-1)).toBe("/home/sandbox/src");
+    expect(args).toContain("--chdir=/home/sandbox/src");
+    expect(args.at(-1)).toBe("GREETING=a b=c");
   });
 
   it("sets the sandbox's environment with env -i after entering, never on the host programs", () => {
     const args = enterArguments(42, "/", { PATH: "/evil", LD_PRELOAD: "/evil.so" });
     const envAt = args.indexOf("/usr/bin/env");
-    expect(envAt).toBeGreaterThan(args.indexOf("setpriv"));
-    expect(args.slice(envAt, envAt + 5)).toEqual([
+    expect(envAt).toBeGreaterThan(args.indexOf("/usr/bin/setpriv"));
+    expect(args.slice(envAt, envAt + 6)).toEqual([
       "/usr/bin/env",
       "-i",
+      "--chdir=/",
       "--",
       "PATH=/evil",
       "LD_PRELOAD=/evil.so",
     ]);
     expect(HOST_TOOLS_ENV).toEqual({ PATH: "/usr/sbin:/usr/bin:/sbin:/bin" });
+  });
+});
+
+describe("commandArguments", () => {
+  it("starts a program whose name holds = through sh, which env would take for a variable", () => {
+    expect(commandArguments("ls", ["/"])).toEqual(["ls", "/"]);
+    expect(commandArguments("./a=b", ["x"])).toEqual(["/bin/sh", "-c", 'exec "$@"', "sh", "./a=b", "x"]);
   });
 });
 

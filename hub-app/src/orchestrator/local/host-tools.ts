@@ -2,7 +2,7 @@
  * The host programs a local sandbox needs. Without them every create would fail with a launcher's
  * "No such file", one container at a time; checked up front, the Hub says what to install.
  */
-import { constants } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { HubError } from "../../errors.js";
@@ -47,4 +47,35 @@ export async function requireHostTools(searchPath: string): Promise<void> {
     "orchestrator_unavailable",
     `the local orchestrator needs ${missing.join(", ")} (${install}), not found in ${searchPath}: install them, e.g. apt-get install bubblewrap util-linux`,
   );
+}
+
+const resolvedTools = new Map<string, string>();
+
+/**
+ * The absolute path of a host program in `searchPath` (first match, as execvp(3) would pick), found
+ * once per process: started by its path, a program costs no failed execs along PATH. Unfound, its
+ * bare name (the start then fails, and requireHostTools says what to install).
+ */
+export function hostTool(program: string, searchPath = "/usr/sbin:/usr/bin:/sbin:/bin"): string {
+  const key = `${searchPath}\0${program}`;
+  let path = resolvedTools.get(key);
+  if (path === undefined) {
+    path =
+      searchPath
+        .split(":")
+        .filter((directory) => directory !== "")
+        .map((directory) => join(directory, program))
+        .find((candidate) => isExecutable(candidate)) ?? program;
+    resolvedTools.set(key, path);
+  }
+  return path;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

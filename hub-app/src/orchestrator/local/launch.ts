@@ -18,6 +18,8 @@ export interface LaunchedSandbox {
   readonly startedMs: number;
   /** ms from launch to the keeper running inside the finished sandbox. */
   readonly readyMs: number;
+  /** Resolves when the sandbox has exited (its outer bwrap, this process's child, waits for its init). */
+  readonly exited: Promise<void>;
 }
 
 const READY_LINE = "sandbox-ready";
@@ -60,6 +62,7 @@ export async function launchSandbox(
     stdio: ["ignore", "pipe", log.fd, "pipe"],
   });
   await log.close();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     const [info, readyAt] = await withDeadline(
       Promise.all([readChildPid(child.stdio[3] as Readable), waitForLine(child.stdout!, READY_LINE)]),
@@ -71,7 +74,7 @@ export async function launchSandbox(
         );
       }),
     );
-    return { initPid: info.pid, startedMs: info.at - started, readyMs: readyAt - started };
+    return { initPid: info.pid, startedMs: info.at - started, readyMs: readyAt - started, exited };
   } catch (error) {
     child.kill("SIGKILL");
     const detail = (await readFile(join(sandboxDir, BWRAP_LOG), "utf8").catch(() => "")).trim();

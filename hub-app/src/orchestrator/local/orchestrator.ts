@@ -15,7 +15,10 @@ import type {
 } from "../types.js";
 import type { LocalSettings } from "./settings.js";
 import { launchSandbox } from "./launch.js";
-import { listSandboxIds, readMeta, sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
+import { sandboxDir, writeMeta, type SandboxMeta } from "./meta.js";
+import { ContainerIndex } from "./container-index.js";
+import { InitLiveness } from "./init-liveness.js";
+import { trackExit } from "./sandbox-exits.js";
 import { claimMember, deleteMember, listMembers, memberOf, warmRoot } from "./pool-members.js";
 import { SandboxRoot, type Creator } from "./sandbox-root.js";
 import { hubIsRoot } from "./host-uids.js";
@@ -32,6 +35,7 @@ import { runInCgroup } from "./run-in-cgroup.js";
 import { INIT_PART, joinCgroupArguments, type SandboxCgroups } from "./sandbox-cgroups.js";
 import { startCgroups } from "./cgroup-start.js";
 import {
+  commandArguments,
   enterArguments,
   HOST_TOOLS_ENV,
   insideHome,
@@ -85,6 +89,9 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly claims: UidClaims | undefined;
   /** Each sandbox's cgroup, when the host lets the Hub make them (found at start). */
   private cgroups: SandboxCgroups | undefined;
+  /** This Hub's containers in memory: list and get read no meta.json (container-index.ts). */
+  private readonly index: ContainerIndex;
+  private readonly liveness = new InitLiveness();
   private started: Promise<void> | undefined;
   private hiding: Promise<string[]> | undefined;
 
@@ -96,6 +103,7 @@ export class LocalOrchestrator implements Orchestrator {
     this.hiddenPaths = [settings.root, ...parts.hiddenPaths];
     this.root = new SandboxRoot(settings.root);
     this.claims = hubIsRoot() ? new UidClaims(settings.root) : undefined;
+    this.index = new ContainerIndex(settings.root, context.instance);
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -117,6 +125,7 @@ export class LocalOrchestrator implements Orchestrator {
   async claimPoolMember(member: PoolMember, claim: PoolClaim): Promise<PoolClaimResult> {
     const meta = await claimMember(this.settings.root, this.context.instance, member, claim);
     if (meta === undefined) return { outcome: "lost" };
+    this.index.set(meta);
     const info = await this.toInfo(meta);
     if (info.status === "running") return { outcome: "claimed", info };
     // Ours now, but its processes ended after it was listed: nobody can use it.
@@ -165,6 +174,7 @@ export class LocalOrchestrator implements Orchestrator {
         ...(pool === undefined ? {} : { pool }),
       };
       dir = await this.root.createSandboxDir({ ...meta, creator: await thisProcess() }, parent);
+      if (parent === this.settings.root) this.index.set(meta);
     } catch (error) {
       if (hostUid !== undefined) await this.claims?.release(hostUid);
       throw error;
@@ -185,18 +195,19 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async get(id: string): Promise<ContainerInfo | undefined> {
-    const meta = await this.ownMeta(id);
+    const meta = await this.index.get(id);
     return meta && (await this.toInfo(meta));
   }
 
   async extend(id: string, expiresAt: Date): Promise<ContainerInfo | undefined> {
     // A create still launching rewrites meta.json once ready; waiting for it keeps that write from undoing this one.
     await this.launchOf(id);
-    const meta = await this.ownMeta(id);
+    const meta = await this.index.get(id);
     if (meta === undefined) return undefined;
     const extended = { ...meta, expiresAt: expiresAt.toISOString() };
     try {
       await writeMeta(this.settings.root, extended);
+      this.index.set(extended);
     } catch (error) {
       if (isMissing(error)) return undefined; // deleted meanwhile: its directory is gone
       throw storageError(error, this.settings.root) ?? error;
@@ -206,19 +217,18 @@ export class LocalOrchestrator implements Orchestrator {
 
   async list(): Promise<ContainerInfo[]> {
     await this.ensureStarted();
-    const ids = await listSandboxIds(this.settings.root);
-    const metas = await Promise.all(ids.map((id) => this.ownMeta(id)));
-    const own = metas.filter((meta): meta is SandboxMeta => meta !== undefined);
-    return Promise.all(own.map((meta) => this.toInfo(meta)));
+    const metas = await this.index.list();
+    return Promise.all(metas.map((meta) => this.toInfo(meta)));
   }
 
   async delete(id: string): Promise<boolean> {
     await this.ensureStarted();
     // A create in flight records its init when ready: then the delete knows what to kill.
     await this.launchOf(id);
-    const meta = await this.ownMeta(id);
+    const meta = await this.index.get(id);
     if (meta === undefined) return false;
     const removed = await this.deleteFolder(sandboxDir(this.settings.root, id), meta);
+    this.index.remove(id);
     await this.relays.stop(id);
     return removed;
   }
@@ -231,6 +241,7 @@ export class LocalOrchestrator implements Orchestrator {
   async reconcile(): Promise<void> {
     await this.ensureStarted();
     await reconcile(this.reconcileContext());
+    await this.index.rescan();
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
@@ -273,8 +284,7 @@ export class LocalOrchestrator implements Orchestrator {
           ...meta.env,
           ...request.env,
         }),
-        program,
-        ...args,
+        ...commandArguments(program, args),
       ],
       env: HOST_TOOLS_ENV,
       timeoutMs: request.timeoutMs,
@@ -315,6 +325,7 @@ export class LocalOrchestrator implements Orchestrator {
       await reconcile(this.reconcileContext()).catch((error: unknown) =>
         this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
       );
+      await this.index.rescan();
     })();
     this.started.catch(() => (this.started = undefined));
     return this.started;
@@ -362,6 +373,7 @@ export class LocalOrchestrator implements Orchestrator {
         LAUNCH_TIMEOUT_MS,
         await this.joinNewCgroup(meta),
       );
+      trackExit(sandbox.initPid, sandbox.exited);
       const initStartTime = await processStartTimeOrThrow(sandbox.initPid);
       const accepted = meta.timings.accepted ?? 0;
       launched = {
@@ -381,10 +393,12 @@ export class LocalOrchestrator implements Orchestrator {
     }
     try {
       await writeMeta(parent, launched);
+      if (parent === this.settings.root) this.index.set(launched);
     } catch (error) {
       // Gone while starting, or a full disk: do not leave a sandbox nobody can list or whose record says pending.
       await killSandbox(launched);
       await this.deleteFolder(dir, launched).catch(() => false);
+      this.index.remove(launched.id);
       throw storageError(error, this.settings.root) ?? error;
     }
     return { info: await this.toInfo(launched), meta: launched };
@@ -420,18 +434,16 @@ export class LocalOrchestrator implements Orchestrator {
     ];
   }
 
-  private async ownMeta(id: string): Promise<SandboxMeta | undefined> {
-    const meta = await readMeta(this.settings.root, id);
-    return meta?.instance === this.context.instance ? meta : undefined;
-  }
-
   private async runningMeta(id: string): Promise<StartedMeta> {
-    const meta = await this.ownMeta(id);
+    const meta = await this.index.get(id);
     return requireRunning(id, meta, meta !== undefined && (await isAlive(meta)));
   }
 
   private toInfo(meta: SandboxMeta): Promise<ContainerInfo> {
-    return sandboxInfo(meta, this.settings.network === "host");
+    // The cheap liveness check: list and get at a thousand containers read no /proc file per call.
+    return sandboxInfo(meta, this.settings.network === "host", (started) =>
+      this.liveness.isAlive(started.initPid, started.initStartTime),
+    );
   }
 }
 

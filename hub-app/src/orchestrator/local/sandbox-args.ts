@@ -1,4 +1,5 @@
 import { dirname, relative, resolve, sep } from "node:path";
+import { hostTool } from "./host-tools.js";
 
 /** Where the sandbox's private directories appear inside it. */
 export const SANDBOX_HOME = "/home/sandbox";
@@ -107,14 +108,14 @@ export function rlimitArguments(limits: SandboxLimits): string[] {
       ? []
       : [`--nproc=${limits.maxProcesses}`];
   // RLIMIT_DATA, not RLIMIT_AS: V8 and the JVM reserve gigabytes of address space they never use.
-  return ["prlimit", ...nproc, `--data=${memoryBytes}`, "--"];
+  return [hostTool("prlimit", HOST_TOOLS_PATH), ...nproc, `--data=${memoryBytes}`, "--"];
 }
 
 /** Drops from root to the sandbox's own host uid before bwrap builds the user namespace. */
 export function dropToHostUidArguments(limits: SandboxLimits): string[] {
   if (limits.hostUid === undefined) return [];
   const id = String(limits.hostUid);
-  return ["setpriv", `--reuid=${id}`, `--regid=${id}`, "--clear-groups", "--"];
+  return [hostTool("setpriv", HOST_TOOLS_PATH), `--reuid=${id}`, `--regid=${id}`, "--clear-groups", "--"];
 }
 
 /**
@@ -128,15 +129,19 @@ export const HOST_TOOLS_ENV: Readonly<Record<string, string>> = { PATH: HOST_TOO
 /**
  * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities
  * and no_new_privs, in `cwd` (absolute inside the sandbox), with exactly `env`: it is set by `env -i`
- * inside the sandbox, so it never touches the host programs on the way in.
+ * inside the sandbox, so it never touches the host programs on the way in. Four programs
+ * (prlimit before it, nsenter, setpriv, env), each started by its absolute path: a shell or
+ * a PATH search more would be a third of a short run's time (hub-app/bench/floor.ts).
  */
 export function enterArguments(
   initPid: number,
   cwd: string,
   env: Readonly<Record<string, string>>,
 ): [string, ...string[]] {
+  // The sandbox sees the host's / read-only: the host's setpriv is at the same path inside.
+  const setpriv = hostTool("setpriv", HOST_TOOLS_PATH);
   return [
-    "nsenter",
+    hostTool("nsenter", HOST_TOOLS_PATH),
     `--target=${initPid}`,
     "--user",
     "--mount",
@@ -147,23 +152,27 @@ export function enterArguments(
     `--setuid=${SANDBOX_UID}`,
     `--setgid=${SANDBOX_UID}`,
     "--",
-    "setpriv",
+    setpriv,
     "--no-new-privs",
     "--inh-caps=-all",
     "--",
-    // The sandbox's own env(1), from its read-only view of the host's /usr/bin.
+    // The sandbox's own env(1), from its read-only view of the host's /usr/bin. It changes directory
+    // as the sandbox's user (nsenter --wd resolves its path before entering the mount namespace),
+    // then runs the command from the new PATH (env(1): -i, --chdir; GNU coreutils 8.28 and later).
     "/usr/bin/env",
     "-i",
+    `--chdir=${cwd}`,
     "--",
     ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
-    // nsenter --wd resolves its path before entering the mount namespace: change directory inside instead.
-    "/bin/sh",
-    "-c",
-    // $0 is "sh" so the shell's own errors read "sh: ...", not the directory's name.
-    'cd -- "$1" && shift && exec "$@"',
-    "sh",
-    cwd,
   ];
+}
+
+/**
+ * The command after enterArguments. env(1) takes any leading word holding "=" for a variable to
+ * set: a program named so is started through sh, which does not.
+ */
+export function commandArguments(program: string, args: readonly string[]): string[] {
+  return program.includes("=") ? ["/bin/sh", "-c", 'exec "$@"', "sh", program, ...args] : [program, ...args];
 }
 
 /** Absolute path inside the sandbox of a working-directory-relative path (already validated). */

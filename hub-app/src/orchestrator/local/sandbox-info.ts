@@ -2,6 +2,7 @@ import { HubError, notFound } from "../../errors.js";
 import type { ContainerInfo } from "../types.js";
 import type { SandboxMeta } from "./meta.js";
 import { isSameProcessAlive } from "./process-info.js";
+import { exitOf } from "./sandbox-exits.js";
 import { waitUntilGone } from "./wait-until-gone.js";
 
 const KILL_WAIT_MS = 10_000;
@@ -18,8 +19,15 @@ export async function isAlive(meta: SandboxMeta): Promise<boolean> {
   );
 }
 
-/** The sandbox as the API shows it: `pending` until its init is recorded, `failed` once it has gone. */
-export async function sandboxInfo(meta: SandboxMeta, hostNetwork: boolean): Promise<ContainerInfo> {
+/**
+ * The sandbox as the API shows it: `pending` until its init is recorded, `failed` once it has gone
+ * (by `alive`: the exact check unless the caller has a cheaper one).
+ */
+export async function sandboxInfo(
+  meta: SandboxMeta,
+  hostNetwork: boolean,
+  alive: (meta: StartedMeta) => Promise<boolean> = isAlive,
+): Promise<ContainerInfo> {
   const base = {
     id: meta.id,
     placement: "local" as const,
@@ -34,7 +42,7 @@ export async function sandboxInfo(meta: SandboxMeta, hostNetwork: boolean): Prom
   };
   if (meta.failure !== undefined) return { ...base, status: "failed", message: meta.failure };
   if (meta.initPid === undefined || meta.initStartTime === undefined) return { ...base, status: "pending" };
-  return (await isAlive(meta))
+  return (await alive(meta as StartedMeta))
     ? { ...base, status: "running", ...(meta.readyAt === undefined ? {} : { readyAt: meta.readyAt }) }
     : { ...base, status: "failed", message: "the sandbox's processes have exited" };
 }
@@ -46,7 +54,7 @@ export function requireRunning(id: string, meta: SandboxMeta | undefined, alive:
   return meta as StartedMeta;
 }
 
-/** Kills every process of the sandbox and waits until its init is gone. */
+/** Kills every process of the sandbox and waits until its init is gone (its exit event when this process launched it). */
 export async function killSandbox(meta: SandboxMeta): Promise<void> {
   if (meta.initPid === undefined || meta.initStartTime === undefined) return;
   if (!(await isAlive(meta))) return;
@@ -56,5 +64,13 @@ export async function killSandbox(meta: SandboxMeta): Promise<void> {
   } catch {
     return;
   }
-  await waitUntilGone(meta.initPid, meta.initStartTime, KILL_WAIT_MS);
+  const exited = exitOf(meta.initPid);
+  if (exited === undefined) await waitUntilGone(meta.initPid, meta.initStartTime, KILL_WAIT_MS);
+  else await withTimeout(exited, KILL_WAIT_MS);
+}
+
+async function withTimeout(exited: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }

@@ -1,0 +1,19 @@
+/**
+ * When the sandboxes this Hub process launched exit, by their init's pid. The outer bwrap is this
+ * process's child and exits as soon as the sandbox's init does (it waits for it, bwrap(1)), so a
+ * delete waits for that event instead of polling /proc. Sandboxes of an earlier Hub are not
+ * children of this one: waitUntilGone polls for those.
+ */
+const exits = new Map<number, Promise<void>>();
+
+export function trackExit(initPid: number, exited: Promise<void>): void {
+  exits.set(initPid, exited);
+  void exited.then(() => {
+    if (exits.get(initPid) === exited) exits.delete(initPid);
+  });
+}
+
+/** Resolves once the sandbox of `initPid` launched by this process has exited; undefined when it was not. */
+export function exitOf(initPid: number): Promise<void> | undefined {
+  return exits.get(initPid);
+}

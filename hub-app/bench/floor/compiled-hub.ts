@@ -12,6 +12,8 @@ const HUB_APP = join(import.meta.dirname, "..", "..");
 export interface CompiledHub {
   readonly url: string;
   readonly pid: number;
+  /** The Hub's API token (also its /metrics token). */
+  readonly token: string;
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** Resident set size now and its peak (VmHWM), in MiB (proc(5)). */
   memory(): Promise<{ rssMiB: number; peakMiB: number }>;
@@ -45,6 +47,7 @@ export async function startCompiledHub(env: Readonly<Record<string, string>>): P
   return {
     url,
     pid,
+    token,
     async api<T>(method: string, path: string, body?: unknown): Promise<T> {
       const response = await fetch(`${url}${path}`, {
         method,

@@ -60,6 +60,14 @@ export function optionalTextEnv() {
     .transform((raw) => (raw === undefined || raw.trim() === "" ? undefined : raw));
 }
 
+/** `a`, `b` or `c`: words as the docs list them (`conjunction` "or" or "and"). */
+export function wordList(words: readonly string[], conjunction: "or" | "and"): string {
+  const quoted = words.map((word) => `\`${word}\``);
+  return quoted.length < 2
+    ? quoted.join("")
+    : `${quoted.slice(0, -1).join(", ")} ${conjunction} ${quoted.at(-1)}`;
+}
+
 /** Joins zod issues into one message; each names its variable. */
 export function describeEnvIssues(error: z.ZodError): string {
   return error.issues

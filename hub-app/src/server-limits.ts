@@ -31,29 +31,47 @@ export function tokenEnv(name: string) {
 }
 
 export const serverEnvFields = {
-  HUB_METRICS_TOKEN: tokenEnv("HUB_METRICS_TOKEN"),
+  HUB_METRICS_TOKEN: tokenEnv("HUB_METRICS_TOKEN").describe(
+    "bearer token of `GET /metrics` (same rules as `HUB_API_TOKEN`); unset, `/metrics` takes the API token",
+  ),
   // Node's own default is 60 s; a client that has not sent its headers in 10 s is not a browser or an SDK.
   HUB_HEADERS_TIMEOUT_MS: numberEnv(
     "HUB_HEADERS_TIMEOUT_MS",
     { min: 100, max: 600_000, integer: true },
     10_000,
+  ).describe(
+    "time to receive a request's headers, on every route (Node's `server.headersTimeout`); then 408 and close",
   ),
   HUB_REQUEST_TIMEOUT_MS: numberEnv(
     "HUB_REQUEST_TIMEOUT_MS",
     { min: 100, max: 3_600_000, integer: true },
     60_000,
+  ).describe(
+    "time to receive a whole `/v1` request, body included; then 408 and close. Only the API's routes: proxied uploads, streams and upgraded (WebSocket) connections are not cut",
   ),
   // Above the 60 s idle timeout of an AWS Application Load Balancer, so the balancer, not the Hub, closes idle connections.
   HUB_KEEP_ALIVE_TIMEOUT_MS: numberEnv(
     "HUB_KEEP_ALIVE_TIMEOUT_MS",
     { min: 100, max: 3_600_000, integer: true },
     72_000,
+  ).describe("an idle keep-alive connection is closed after this (above an ALB's 60 s idle timeout)"),
+  HUB_MAX_CONNECTIONS: numberEnv(
+    "HUB_MAX_CONNECTIONS",
+    { min: 16, max: 1_000_000, integer: true },
+    10_000,
+  ).describe(
+    "connections held at once; more are closed at once (Node's `server.maxConnections`). Keep it below `ulimit -n`",
   ),
-  HUB_MAX_CONNECTIONS: numberEnv("HUB_MAX_CONNECTIONS", { min: 16, max: 1_000_000, integer: true }, 10_000),
   // 0: the orchestrator's own (its descriptor's createConcurrency).
-  HUB_CREATE_CONCURRENCY: numberEnv("HUB_CREATE_CONCURRENCY", { min: 0, max: 10_000, integer: true }, 0),
+  HUB_CREATE_CONCURRENCY: numberEnv(
+    "HUB_CREATE_CONCURRENCY",
+    { min: 0, max: 10_000, integer: true },
+    0,
+  ).describe("creates the orchestrator works on at once; waiting for readiness does not count"),
   // A whole 1000-container burst waits its turn; more is refused with 429 and Retry-After.
-  HUB_CREATE_QUEUE: numberEnv("HUB_CREATE_QUEUE", { min: 0, max: 100_000, integer: true }, 1000),
+  HUB_CREATE_QUEUE: numberEnv("HUB_CREATE_QUEUE", { min: 0, max: 100_000, integer: true }, 1000).describe(
+    "creates that may wait for a slot, first come first served; beyond it 429 with `Retry-After`",
+  ),
 };
 
 /** How many creates run at once and how many may wait (per Hub, so per orchestrator). */

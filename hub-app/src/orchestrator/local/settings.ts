@@ -6,16 +6,23 @@ import { choiceEnv, numberEnv, optionalTextEnv } from "../../env-fields.js";
 /** The local orchestrator's own environment: where sandboxes live, process cap, network. */
 export const localEnvSchema = z
   .object({
-    HUB_LOCAL_ROOT: optionalTextEnv().refine((value) => value === undefined || isAbsolute(value), {
-      error: "HUB_LOCAL_ROOT must be an absolute path",
-    }),
+    HUB_LOCAL_ROOT: optionalTextEnv()
+      .refine((value) => value === undefined || isAbsolute(value), {
+        error: "HUB_LOCAL_ROOT must be an absolute path",
+      })
+      .meta({ defaultInWords: "`<os tmpdir>/hub-sandboxes`" })
+      .describe("absolute path; each sandbox keeps `<id>/meta.json`, `<id>/work` and `<id>/tmp` here"),
     // 256 processes is plenty for a shell, a compiler and a small web server.
     HUB_LOCAL_MAX_PROCESSES: numberEnv(
       "HUB_LOCAL_MAX_PROCESSES",
       { min: 16, max: 65536, integer: true },
       256,
+    ).describe(
+      "tasks of a sandbox, 16-65536: its cgroup's `pids.max`, or without cgroups RLIMIT_NPROC (root Hub only)",
     ),
-    HUB_LOCAL_NETWORK: choiceEnv("HUB_LOCAL_NETWORK", ["none", "host"], "none"),
+    HUB_LOCAL_NETWORK: choiceEnv("HUB_LOCAL_NETWORK", ["none", "host"], "none").describe(
+      "`none`: an empty network namespace; `host`: the host's network (a student's server is then on 127.0.0.1)",
+    ),
   })
   .transform((env) => ({
     root: env.HUB_LOCAL_ROOT ?? join(tmpdir(), "hub-sandboxes"),

@@ -12,3 +12,8 @@ const ENTITIES: Readonly<Record<string, string>> = {
 export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (character) => ENTITIES[character] ?? character);
 }
+
+/** A time in ms as seconds for a report cell: three decimals, "-" when nothing was measured. */
+export function seconds(ms: number | null): string {
+  return ms === null ? "-" : (ms / 1000).toFixed(3);
+}

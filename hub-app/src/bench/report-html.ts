@@ -1,6 +1,6 @@
 /** `report`: one self-contained HTML page (inline CSS and SVG, no script, no fonts or anything from the network). */
 import { renderTextHistogram } from "./histogram-text.js";
-import { escapeHtml } from "./html.js";
+import { escapeHtml, seconds } from "./html.js";
 import type { RunGroup } from "./report-data.js";
 import type { Distribution } from "./stats.js";
 import { commandAverages, creationTimes } from "./summary.js";
@@ -24,8 +24,6 @@ th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th:first-child
 .scroll{overflow-x:auto;max-width:100%}.verdicts{padding-left:1.2rem}
 pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:12px}
 `;
-
-const seconds = (ms: number | null): string => (ms === null ? "-" : (ms / 1000).toFixed(3));
 
 function cells(tag: "td" | "th", values: readonly (string | number)[]): string {
   return values.map((value) => `<${tag}>${escapeHtml(value)}</${tag}>`).join("");

@@ -1,10 +1,8 @@
 /** The report's warm-pool part: claims against cold starts per run, as a chart and a table. */
-import { escapeHtml } from "./html.js";
+import { escapeHtml, seconds } from "./html.js";
 import type { RunGroup } from "./report-data.js";
 import { creationTimesWhere, summarizeWarm } from "./summary.js";
 import { renderEcdfChart, renderLegend } from "./svg-chart.js";
-
-const seconds = (ms: number | null): string => (ms === null ? "-" : (ms / 1000).toFixed(3));
 
 /** Runs where a warm pool served at least one create. */
 function warmRuns(group: RunGroup): RunGroup["runs"] {

@@ -1,12 +1,10 @@
 /** The report's web-scenario part: time to first response and proxied GET latency, as charts, a table and text histograms. */
 import { renderTextHistogram } from "./histogram-text.js";
-import { escapeHtml } from "./html.js";
+import { escapeHtml, seconds } from "./html.js";
 import type { RunGroup } from "./report-data.js";
 import { describe } from "./stats.js";
 import { firstResponseTimes, proxiedTimes } from "./summary.js";
 import { renderEcdfChart } from "./svg-chart.js";
-
-const seconds = (ms: number | null): string => (ms === null ? "-" : (ms / 1000).toFixed(3));
 
 function webRuns(group: RunGroup): RunGroup["runs"] {
   return group.runs.filter(({ record }) => firstResponseTimes(record.samples).length > 0);

@@ -13,7 +13,7 @@ import type { Orchestrator } from "../../src/orchestrator/types.js";
 import { createEcsOrchestrator } from "../../src/orchestrator/ecs/index.js";
 import { taskOwnership } from "../../src/orchestrator/ecs/pool-owner.js";
 import { FakeEcs } from "../ecs/fake-ecs.js";
-import { CLUSTER, ecsSettings } from "../ecs/fixtures.js";
+import { CLUSTER, ECS_HUB_ENV, ecsSettings } from "../ecs/fixtures.js";
 import { startFakeKubeApi, type FakeKubeApi } from "../kubernetes/fake-api-server.js";
 import { NAMESPACE, orchestratorOn } from "../kubernetes/fixtures.js";
 import { cookieOf, exchange, listeningHub } from "./port-url-helpers.js";
@@ -61,17 +61,7 @@ function ecsBackend(): Backend {
   const settings = ecsSettings();
   return {
     name: "ecs",
-    env: {
-      HUB_ORCHESTRATOR: "ecs",
-      AWS_REGION: settings.region,
-      HUB_ECS_CLUSTER: CLUSTER,
-      HUB_ECS_SUBNETS: "subnet-0a1",
-      HUB_ECS_SECURITY_GROUPS: "sg-0c3",
-      HUB_ECS_TASK_FAMILY: "hub-sandbox",
-      HUB_ECS_EXECUTION_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-execution",
-      HUB_ECS_TASK_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-task",
-      HUB_ECS_LOG_GROUP: "/hub/test",
-    },
+    env: { HUB_ORCHESTRATOR: "ecs", ...ECS_HUB_ENV },
     orchestrator: () =>
       createEcsOrchestrator(
         settings,

@@ -19,18 +19,20 @@ import type { ContainerSpec } from "../../src/orchestrator/types.js";
 export const CLUSTER = "sandboxes";
 export const INSTANCE = "hub-test";
 
+/** The ECS orchestrator's environment as a stack sets it, for this fake cluster. */
+export const ECS_HUB_ENV: Readonly<Record<string, string>> = {
+  AWS_REGION: "eu-west-1",
+  HUB_ECS_CLUSTER: CLUSTER,
+  HUB_ECS_SUBNETS: "subnet-0a1,subnet-0b2",
+  HUB_ECS_SECURITY_GROUPS: "sg-0c3",
+  HUB_ECS_TASK_FAMILY: "hub-sandbox",
+  HUB_ECS_EXECUTION_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-execution",
+  HUB_ECS_TASK_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-task",
+  HUB_ECS_LOG_GROUP: "/hub/test",
+};
+
 export function ecsSettings(overrides: Record<string, string> = {}): EcsSettings {
-  return ecsEnvSchema.parse({
-    AWS_REGION: "eu-west-1",
-    HUB_ECS_CLUSTER: CLUSTER,
-    HUB_ECS_SUBNETS: "subnet-0a1,subnet-0b2",
-    HUB_ECS_SECURITY_GROUPS: "sg-0c3",
-    HUB_ECS_TASK_FAMILY: "hub-sandbox",
-    HUB_ECS_EXECUTION_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-execution",
-    HUB_ECS_TASK_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-task",
-    HUB_ECS_LOG_GROUP: "/hub/test",
-    ...overrides,
-  });
+  return ecsEnvSchema.parse({ ...ECS_HUB_ENV, ...overrides });
 }
 
 export const CREATED_AT = new Date("2030-01-01T00:00:00.000Z");

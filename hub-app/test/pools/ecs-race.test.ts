@@ -16,7 +16,7 @@ import { taskOwnership } from "../../src/orchestrator/ecs/pool-owner.js";
 import { TOKEN } from "../app/test-app.js";
 import { FakeEcs } from "../ecs/fake-ecs.js";
 import { FakeSsmAgent } from "../ecs/fake-ssm-agent.js";
-import { CLUSTER, silentContext } from "../ecs/fixtures.js";
+import { CLUSTER, ECS_HUB_ENV, silentContext } from "../ecs/fixtures.js";
 import {
   claimRace,
   envSeenBy,
@@ -31,23 +31,12 @@ const agent = new FakeSsmAgent();
 beforeAll(() => agent.start());
 afterAll(() => agent.stop());
 
-const ECS_ENV = {
-  AWS_REGION: "eu-west-1",
-  HUB_ECS_CLUSTER: CLUSTER,
-  HUB_ECS_SUBNETS: "subnet-0a1",
-  HUB_ECS_SECURITY_GROUPS: "sg-0c3",
-  HUB_ECS_TASK_FAMILY: "hub-sandbox",
-  HUB_ECS_EXECUTION_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-execution",
-  HUB_ECS_TASK_ROLE_ARN: "arn:aws:iam::123456789012:role/sandbox-task",
-  HUB_ECS_LOG_GROUP: "/hub/test",
-};
-
 /** A Hub replica running as task `name` of the cluster. */
 async function replica(ecs: FakeEcs, name: string): Promise<RaceHub> {
   const arn = `arn:aws:ecs:eu-west-1:123456789012:task/${CLUSTER}/${name}`;
   ecs.addTask({ taskArn: arn, desiredStatus: "RUNNING", lastStatus: "RUNNING" });
   const config = parseHubEnv({
-    ...ECS_ENV,
+    ...ECS_HUB_ENV,
     HUB_ORCHESTRATOR: "ecs",
     HUB_API_TOKEN: TOKEN,
     HUB_INSTANCE: silentContext().instance,

@@ -11,7 +11,7 @@ export async function startCgroups(root: string, logger: Logger): Promise<Sandbo
   if (found.cgroups !== undefined) {
     logger.info(
       { cgroups: found.cgroups.describe() },
-      `local sandboxes: each in its own ${found.cgroups.describe()}: memory (tmpfs included), cpu and tasks enforced; a timed-out run is killed by its cgroup`,
+      `local sandboxes: each in its own cgroup v${found.cgroups.layout.version}: memory (tmpfs included), cpu and tasks enforced; a timed-out run is killed by its cgroup`,
     );
     return found.cgroups;
   }

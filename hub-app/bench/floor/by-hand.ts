@@ -5,7 +5,7 @@
  * sandbox, or a bare `nsenter` into it.
  */
 import { spawn } from "node:child_process";
-import { chown, mkdir, readFile } from "node:fs/promises";
+import { chown, mkdir, readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import {
@@ -18,6 +18,7 @@ import {
   SANDBOX_UID,
   type SandboxLimits,
 } from "../../src/orchestrator/local/sandbox-args.js";
+import { joinCgroupArguments } from "../../src/orchestrator/local/sandbox-cgroups.js";
 
 /** What the benchmark reads of a Hub sandbox's meta.json. */
 export interface HubSandbox {
@@ -58,14 +59,53 @@ export function runToEnd(
   });
 }
 
-/** The argv the Hub runs for POST /run of `command` in its home folder (orchestrator.ts's run). */
-export function hubRunArgv(sandbox: HubSandbox, command: readonly string[]): string[] {
+/** The argv the Hub runs for POST /run of `command` in its home folder (orchestrator.ts's run), after joining `procsFiles`. */
+export function hubRunArgv(
+  sandbox: HubSandbox,
+  command: readonly string[],
+  procsFiles: readonly string[] = [],
+): string[] {
   const env = { PATH: SANDBOX_PATH, HOME: SANDBOX_HOME, LANG: "C.UTF-8", ...sandbox.env };
+  const join = procsFiles.length === 0 ? [] : joinCgroupArguments(procsFiles);
   return [
+    ...join,
     ...rlimitArguments(limitsOf(sandbox)),
     ...enterArguments(sandbox.initPid, SANDBOX_HOME, env),
     ...command,
   ];
+}
+
+/**
+ * The cgroup folders of a Hub sandbox (the parents of its keeper's `init` cgroups, from
+ * /proc/<pid>/cgroup, under the hierarchies mounted in /sys/fs/cgroup); empty without cgroups.
+ */
+export async function sandboxCgroups(sandbox: HubSandbox): Promise<string[]> {
+  const lines = (await readFile(`/proc/${sandbox.initPid}/cgroup`, "utf8")).trim().split("\n");
+  const suffix = `/${sandbox.id}/init`;
+  return lines.flatMap((line) => {
+    const [, controllers, path] = line.split(":") as [string, string, string];
+    if (!path.endsWith(suffix)) return [];
+    const mount =
+      controllers === "" ? "/sys/fs/cgroup" : `/sys/fs/cgroup/${controllers.replace(/^name=/, "")}`;
+    return [`${mount}${path.slice(0, -"/init".length)}`];
+  });
+}
+
+let runCgroupSerial = 0;
+
+/** Runs `call` with a fresh run cgroup in each of `sandboxDirs` (as the Hub does per run), removed after; the cgroup.procs files to join. */
+export async function inRunCgroup<T>(
+  sandboxDirs: readonly string[],
+  call: (procsFiles: string[]) => Promise<T>,
+): Promise<T> {
+  const dirs = sandboxDirs.map((dir) => `${dir}/run-floor-${runCgroupSerial}`);
+  runCgroupSerial++;
+  for (const dir of dirs) await mkdir(dir);
+  try {
+    return await call(dirs.map((dir) => `${dir}/cgroup.procs`));
+  } finally {
+    for (const dir of dirs) await rmdir(dir).catch(() => undefined);
+  }
 }
 
 /** `nsenter` into every namespace of the sandbox as its user, then the command: nothing else. */

@@ -82,17 +82,19 @@ export class SandboxCgroups {
 
   /** Makes the part and returns the cgroup.procs files a process writes its pid to to join it; undefined when the sandbox has no cgroup. */
   async enter(id: string, part: string): Promise<string[] | undefined> {
-    const files: string[] = [];
-    for (const hierarchy of this.layout.hierarchies) {
-      try {
-        await mkdir(join(hierarchy.dir, id, part));
-      } catch (error) {
-        if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
-        if (code(error) !== "EEXIST") throw error;
-      }
-      files.push(join(hierarchy.dir, id, part, "cgroup.procs"));
-    }
-    return files;
+    // Every hierarchy at once: a run waits for these before it starts (hub-app/bench/floor.ts).
+    const made = await Promise.all(
+      this.layout.hierarchies.map(async (hierarchy) => {
+        try {
+          await mkdir(join(hierarchy.dir, id, part));
+        } catch (error) {
+          if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
+          if (code(error) !== "EEXIST") throw error;
+        }
+        return join(hierarchy.dir, id, part, "cgroup.procs");
+      }),
+    );
+    return made.every((file) => file !== undefined) ? made : undefined;
   }
 
   /**
@@ -112,9 +114,11 @@ export class SandboxCgroups {
 
   /** Removes a run's cgroup if nothing of it runs on (a `nohup server &` keeps it until the sandbox goes). */
   async removeIfEmpty(id: string, part: string): Promise<void> {
-    for (const hierarchy of this.layout.hierarchies) {
-      await this.removeDir(join(hierarchy.dir, id, part)).catch(() => undefined); // EBUSY: still in use
-    }
+    await Promise.all(
+      this.layout.hierarchies.map(
+        (hierarchy) => this.removeDir(join(hierarchy.dir, id, part)).catch(() => undefined), // EBUSY: still in use
+      ),
+    );
   }
 
   /** Removes the run cgroups of a sandbox that nothing runs in any more. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cpuQuotaUs, v1LimitFiles } from "../../src/orchestrator/local/cgroup-limits.js";
 import {
+  detectCgroups,
   parseMountInfo,
   parseProcCgroup,
   planV1,
@@ -142,6 +143,35 @@ describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
     await cgroups.remove("cnt-abc12");
     expect(removed.slice(1).map((entry) => entry.dir)).toEqual([join(sandbox, "init"), sandbox]);
     expect(await cgroups.ids()).toEqual([]);
+  });
+});
+
+describe("choosing at start", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hub-cgroup-detect-"));
+    await mkdir(join(dir, "proc", "self"), { recursive: true });
+    await mkdir(join(dir, "cgroup"));
+    const mountinfo = `25 30 0:22 / ${dir}/cgroup rw,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n`;
+    await writeFile(join(dir, "proc", "self", "mountinfo"), mountinfo);
+    await writeFile(join(dir, "proc", "self", "cgroup"), "0::/hub.service\n");
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  it("takes cgroup v2 when memory, pids and cpu are available beside the Hub's cgroup", async () => {
+    await writeFile(join(dir, "cgroup", "cgroup.controllers"), "cpuset cpu io memory pids\n");
+    const found = await detectCgroups("/var/lib/hub", join(dir, "proc"));
+    expect(found.cgroups?.layout.version).toBe(2);
+    expect(await readFile(join(dir, "cgroup", "cgroup.subtree_control"), "utf8")).toBe("+memory +pids +cpu");
+  });
+
+  it("says why none holds: v2 without the controllers, no v1 hierarchy", async () => {
+    await writeFile(join(dir, "cgroup", "cgroup.controllers"), "cpuset io\n");
+    const found = await detectCgroups("/var/lib/hub", join(dir, "proc"));
+    expect(found.cgroups).toBeUndefined();
+    expect(found.reason).toBe(
+      `cgroup v2: memory, pids, cpu not available in ${dir}/cgroup (cgroup.controllers); cgroup v1: no cgroup v1 hierarchy with the memory controller`,
+    );
   });
 });
 

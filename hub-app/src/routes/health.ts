@@ -34,9 +34,16 @@ export function healthRoutes(
     return { status: "ready", orchestrator: orchestrator.kind };
   });
 
+  // Scrapes that arrive while one is being rendered share its text: a flood renders once per round, not
+  // once per request (each render is a few ms of the one event loop that also answers /healthz).
+  let rendering: Promise<string> | undefined;
+  const render = (): Promise<string> =>
+    (rendering ??= metrics.registry.metrics().finally(() => {
+      rendering = undefined;
+    }));
   app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
     checkMetricsToken(request.headers.authorization);
-    const text = await metrics.registry.metrics();
+    const text = await render();
     return reply.type(metrics.registry.contentType).send(text);
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { afterEach, describe, expect, it } from "vitest";
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FakeOrchestrator } from "./fake-orchestrator.js";
 import { auth, fakeHub } from "./test-app.js";
 
@@ -36,6 +37,23 @@ describe("GET /metrics", () => {
     expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
     expect(answers.every((answer) => answer.body.includes('hub_containers{status="running"} 1'))).toBe(true);
     expect(fake.listCalls - before).toBeLessThanOrEqual(1);
+  });
+
+  it("renders once for scrapes that arrive together, and anew for the next scrape", async () => {
+    ({ app, fake } = await fakeHub());
+    const renders = vi.spyOn(Registry.prototype, "metrics");
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => scrape()));
+      expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
+      expect(new Set(answers.map((answer) => answer.body)).size).toBe(1);
+      expect(renders).toHaveBeenCalledTimes(1);
+      await app.inject({ method: "POST", url: "/v1/containers", headers: auth, payload: {} });
+      const after = await scrape();
+      expect(renders).toHaveBeenCalledTimes(2);
+      expect(after.body).toMatch(/hub_create_duration_seconds_count\{outcome="[a-z]+"\} 1/);
+    } finally {
+      renders.mockRestore();
+    }
   });
 
   it("answers 200 when listing fails, never a 500", async () => {

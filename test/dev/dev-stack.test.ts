@@ -3,6 +3,8 @@
  * as in the original study.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseHubEnv } from "../../hub-app/src/config";
+import { ecsHubEnvironment, eksHubEnvironment } from "../harness/deployed-hub-env";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
 
@@ -72,6 +74,18 @@ describe("dev stack: one of each shared piece", () => {
       { placement: "fargate", size: 10 },
     ]);
     expect(JSON.parse(valueOf(ecsHubContainer().environment, "HUB_WARM_POOLS")!)).toEqual([{ size: 10 }]);
+  });
+
+  it("gives both Hubs environments their own parser accepts, with the default warm pools", () => {
+    const eks = parseHubEnv(eksHubEnvironment(recorder));
+    expect(eks.orchestrator).toMatchObject({
+      kind: "kubernetes",
+      settings: { placements: ["ec2", "fargate"] },
+    });
+    expect(eks.warmPools.pools).toEqual([expect.objectContaining({ placement: "fargate", size: 10 })]);
+    const ecs = parseHubEnv(ecsHubEnvironment(recorder));
+    expect(ecs.orchestrator.kind).toBe("ecs");
+    expect(ecs.warmPools.pools).toEqual([expect.objectContaining({ size: 10 })]);
   });
 
   it("gives the two Hubs different instance names, so their sandboxes' tags never mix", () => {

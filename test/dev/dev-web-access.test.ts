@@ -1,5 +1,7 @@
 /** Pulumi.dev.yaml with names: two Hubs, so each gets its platform's label and records of its own. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseHubEnv } from "../../hub-app/src/config";
+import { ecsHubEnvironment, eksHubEnvironment } from "../harness/deployed-hub-env";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
 
@@ -40,6 +42,32 @@ describe("dev: two Hubs, one name each", () => {
     expect(outputs.eks.hubUrl).toBe("https://eks.hub.example.com");
     expect(outputs.ecs.hubUrl).toBe("https://ecs.hub.example.com");
     expect(outputs.eks.dns.names).toEqual(["eks.hub.example.com", "*.eks.sandboxes.example.com"]);
+  });
+});
+
+describe("dev: both Hubs' environments, with names and warm pools, in the Hub's own parser", () => {
+  it("starts the EKS Hub on both placements with its names and its pool on the default (EC2) placement", () => {
+    const config = parseHubEnv(eksHubEnvironment(recorder));
+    expect(config.orchestrator).toMatchObject({
+      kind: "kubernetes",
+      settings: { placements: ["ec2", "fargate"] },
+    });
+    expect(config.portUrls).toMatchObject({
+      publicUrl: "https://eks.hub.example.com",
+      previewDomain: "eks.sandboxes.example.com",
+    });
+    expect(config.warmPools.pools).toEqual([expect.objectContaining({ size: 5 })]);
+    expect(config.warmPools.pools[0]).not.toHaveProperty("placement");
+  });
+
+  it("starts the ECS Hub with its names and its default pool", () => {
+    const config = parseHubEnv(ecsHubEnvironment(recorder));
+    expect(config.orchestrator.kind).toBe("ecs");
+    expect(config.portUrls).toMatchObject({
+      publicUrl: "https://ecs.hub.example.com",
+      previewDomain: "ecs.sandboxes.example.com",
+    });
+    expect(config.warmPools.pools).toEqual([expect.objectContaining({ size: 10 })]);
   });
 });
 

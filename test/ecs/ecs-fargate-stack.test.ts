@@ -1,5 +1,7 @@
 /** The real program with Pulumi.ecs-fargate.yaml under mocks: the ECS candidate alone. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseHubEnv } from "../../hub-app/src/config";
+import { ecsHubEnvironment, INJECTED_SECRET } from "../harness/deployed-hub-env";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
 
@@ -110,5 +112,14 @@ describe("ecs-fargate stack: defaults for web access and warm pools", () => {
 
   it("keeps ten sandboxes of the default shape warm", () => {
     expect(JSON.parse(environment().HUB_WARM_POOLS)).toEqual([{ size: 10 }]);
+  });
+
+  it("starts a Hub whose own parser accepts the environment, the token injected from the secret", () => {
+    const config = parseHubEnv(ecsHubEnvironment(recorder));
+    expect(config).toMatchObject({ apiToken: INJECTED_SECRET, orchestrator: { kind: "ecs" } });
+    expect(config.portUrls).not.toHaveProperty("publicUrl");
+    expect(config.warmPools.pools).toEqual([
+      expect.objectContaining({ image: config.defaultImage, size: 10, cpu: config.limits.cpuDefault }),
+    ]);
   });
 });

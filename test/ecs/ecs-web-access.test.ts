@@ -1,5 +1,7 @@
 /** Pulumi.ecs-fargate.yaml with a name, a preview domain, a zone, a certificate and warm pools of its own. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseHubEnv } from "../../hub-app/src/config";
+import { ecsHubEnvironment } from "../harness/deployed-hub-env";
 import type { Recorder } from "../harness/mocks";
 import { runStack } from "../harness/stack";
 
@@ -77,6 +79,25 @@ describe("ecs-fargate: web access", () => {
       { zoneId: "Z0MOCKEDEXAMPLE", name: "*.sandboxes.example.com", type: "A", aliases: alias },
     ]);
     expect(outputs.ecs.dns.names).toEqual(["hub.example.com", "*.sandboxes.example.com"]);
+  });
+});
+
+describe("ecs-fargate: names and warm pools in the Hub's own parser", () => {
+  it("starts a Hub with its public URL, its preview domain and both non-empty pools", () => {
+    const config = parseHubEnv(ecsHubEnvironment(recorder));
+    expect(config.portUrls).toMatchObject({
+      publicUrl: "https://hub.example.com",
+      previewDomain: "sandboxes.example.com",
+    });
+    expect(config.warmPools.pools).toEqual([
+      expect.objectContaining({ image: config.defaultImage, size: 4 }),
+      expect.objectContaining({
+        image: "public.ecr.aws/docker/library/node:22-slim",
+        cpu: 0.5,
+        memoryMiB: 1024,
+        size: 2,
+      }),
+    ]);
   });
 });
 

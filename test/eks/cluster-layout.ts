@@ -7,6 +7,7 @@ import { allocatable } from "../../components/eks/instance-types";
 import type { Taint, TaintEffect } from "../../components/kubernetes/placement";
 import { parseHubEnv } from "../../hub-app/src/config";
 import { buildSandboxPod } from "../../hub-app/src/orchestrator/kubernetes/pod-spec";
+import { eksHubEnvironment } from "../harness/deployed-hub-env";
 import type { Recorder } from "../harness/mocks";
 import {
   workloadFromPodSpec,
@@ -111,8 +112,4 @@ export function sandboxFromHubEnv(env: Record<string, string>, placement: "ec2" 
 }
 
 /** The Hub's environment as the recorded Deployment sets it. */
-export function hubEnvFromRecorder(recorder: Recorder): Record<string, string> {
-  const container = recorder.one("kubernetes:apps/v1:Deployment", "eks-hub-deployment").inputs.spec.template
-    .spec.containers[0];
-  return Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
-}
+export const hubEnvFromRecorder = eksHubEnvironment;

@@ -292,6 +292,10 @@ describe("eks-ec2: the Hub", () => {
       kind: "kubernetes",
       settings: { namespace: "sandboxes", placements: ["ec2"] },
     });
+    // Defaults: no warm pool on the workers, path-based port URLs on the origin a request came to.
+    expect(config.warmPools.pools).toEqual([]);
+    expect(config.portUrls).not.toHaveProperty("publicUrl");
+    expect(config.portUrls).not.toHaveProperty("previewDomain");
   });
 
   it("keeps the URNs it had as hub:kubernetes:HubOnKubernetes, so moving the component replaces nothing", () => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FARGATE, landingPlaces } from "../kubernetes/placement-check";
 import type { Recorder } from "../harness/mocks";
+import { parseHubEnv } from "../../hub-app/src/config";
 import { runStack } from "../harness/stack";
 import { validateKubernetesObjects } from "../kubernetes/k8s-schema";
 import {
@@ -189,6 +190,18 @@ describe("eks-fargate: warm pools (default hub.warmPools)", () => {
 
 describe("eks-fargate: web access (hub.hostname, hub.previewDomain, hub.route53ZoneId)", () => {
   const NLB = "mocked-eks-hub-service.elb.eu-west-1.amazonaws.com";
+
+  it("deploys an environment the Hub's own parser accepts: Fargate placement, web access and the warm pool", () => {
+    const config = parseHubEnv(hubEnvFromRecorder(recorder));
+    expect(config.orchestrator).toMatchObject({ kind: "kubernetes", settings: { placements: ["fargate"] } });
+    expect(config.portUrls).toMatchObject({
+      publicUrl: "https://hub.example.com",
+      previewDomain: "sandboxes.example.com",
+    });
+    expect(config.warmPools.pools).toEqual([
+      expect.objectContaining({ image: config.defaultImage, size: 10, cpu: config.limits.cpuDefault }),
+    ]);
+  });
 
   it("gives the Hub its public URL and preview domain, and proxy timeouts inside the NLB's idle timeout", () => {
     const env = hubEnvFromRecorder(recorder);

@@ -4,9 +4,9 @@ import { capacityPlan } from "./capacity";
 import type { CapacityProvider } from "./hub-environment";
 
 export interface EcsClusterArgs {
-  /** Attach FARGATE_SPOT and make it the sandboxes' default. Required; the stack's default comes from `stacks/config.ts` (`ecs.fargateSpot`). */
+  /** Attach FARGATE_SPOT and make it the sandboxes' default. Required; the stack's default comes from `stacks/config-schema.ts` (`ecs.fargateSpot`). */
   readonly fargateSpot: boolean;
-  /** Retention of the log group sandboxes and the Hub write to. Required; the stack's default comes from `stacks/config.ts` (`ecs.logRetentionDays`). */
+  /** Retention of the log group sandboxes and the Hub write to. Required; the stack's default comes from `stacks/config-schema.ts` (`ecs.logRetentionDays`). */
   readonly logRetentionDays: number;
 }
 

@@ -38,11 +38,11 @@ export interface HubOnEcsArgs {
   readonly defaultSandboxImage: pulumi.Input<string>;
   /** The size of a sandbox whose request names none (the sandbox task template's size). */
   readonly defaultSandboxSize: { readonly cpu: number; readonly memoryMiB: number };
-  /** Hub tasks. Required; the stack's default comes from `stacks/config.ts` (`hub.replicas`). */
+  /** Hub tasks. Required; the stack's default comes from `stacks/config-schema.ts` (`hub.replicas`). */
   readonly replicas: number;
-  /** Hub task CPU units, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`ecs.hubCpuUnits`). */
+  /** Hub task CPU units, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config-schema.ts` (`ecs.hubCpuUnits`). */
   readonly cpuUnits: number;
-  /** Hub task memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`ecs.hubMemoryMiB`). */
+  /** Hub task memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config-schema.ts` (`ecs.hubMemoryMiB`). */
   readonly memoryMiB: number;
   /** HUB_PREVIEW_DOMAIN: host-based port URLs under it; unset: path-based under the Hub's URL. */
   readonly previewDomain?: string;

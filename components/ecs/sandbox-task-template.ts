@@ -13,11 +13,11 @@ export interface SandboxTaskTemplateArgs {
   readonly vpcId: pulumi.Input<string>;
   /** The only security group allowed to open connections to sandboxes. */
   readonly hubSecurityGroupId: pulumi.Input<string>;
-  /** Image of the default task definition. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxImage`). */
+  /** Image of the default task definition. Required; the stack's default comes from `stacks/config-schema.ts` (`hub.sandboxImage`). */
   readonly image: pulumi.Input<string>;
-  /** Default sandbox vCPUs, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxCpu`). */
+  /** Default sandbox vCPUs, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config-schema.ts` (`hub.sandboxCpu`). */
   readonly cpu: number;
-  /** Default sandbox memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config.ts` (`hub.sandboxMemoryMiB`). */
+  /** Default sandbox memory, rounded up to a Fargate size. Required; the stack's default comes from `stacks/config-schema.ts` (`hub.sandboxMemoryMiB`). */
   readonly memoryMiB: number;
   readonly logGroupName: pulumi.Input<string>;
   /** IAM JSON the execution role gets besides its managed policy (pulling through the ECR cache); unset: none. */

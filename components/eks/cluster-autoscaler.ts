@@ -14,7 +14,7 @@ export interface ClusterAutoscalerArgs {
   /** Name of the cluster in AWS: auto-discovery tag and IAM condition. */
   readonly clusterName: string;
   readonly region: pulumi.Input<string>;
-  /** Pinned chart version. Required; the stack's default comes from `stacks/config.ts` (`eks.clusterAutoscalerChartVersion`). */
+  /** Pinned chart version. Required; the stack's default comes from `stacks/config-schema.ts` (`eks.clusterAutoscalerChartVersion`). */
   readonly chartVersion: string;
   /** Resources that must exist first (the manager group it runs on). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];

@@ -35,7 +35,7 @@ export interface EksClusterArgs {
   readonly publicAccessCidrs: readonly string[];
   /** Role given cluster-admin through an access entry; unset: only the creator. */
   readonly adminRoleArn?: string;
-  /** Days control-plane logs are kept. Required; the stack's default comes from `stacks/config.ts` (`eks.logRetentionDays`). */
+  /** Days control-plane logs are kept. Required; the stack's default comes from `stacks/config-schema.ts` (`eks.logRetentionDays`). */
   readonly logRetentionDays: number;
   /** IAM JSON the node role gets besides its managed policies (pulling through the ECR cache); unset: none. */
   readonly nodeImagePullPolicy?: pulumi.Input<string>;

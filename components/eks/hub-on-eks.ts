@@ -35,7 +35,7 @@ export interface HubOnEksArgs {
   readonly sandboxNamespace: pulumi.Input<string>;
   /** Known up front: the env and RBAC name it. */
   readonly sandboxNamespaceName: string;
-  /** Required; the stack's default comes from `stacks/config.ts` (`hub.replicas`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`hub.replicas`). */
   readonly replicas: number;
   readonly defaultSandboxImage: pulumi.Input<string>;
   readonly defaultSandboxSize: SandboxSize;

@@ -7,9 +7,9 @@ import { managedNodes } from "./node-group";
 
 export interface ManagerGroupArgs {
   readonly cluster: EksCluster;
-  /** Required; the stack's default comes from `stacks/config.ts` (`eks.managerInstanceType`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`eks.managerInstanceType`). */
   readonly instanceType: string;
-  /** Fixed size: the Hub's replicas spread over these nodes. Required; the stack's default comes from `stacks/config.ts` (`eks.managerNodes`). */
+  /** Fixed size: the Hub's replicas spread over these nodes. Required; the stack's default comes from `stacks/config-schema.ts` (`eks.managerNodes`). */
   readonly nodes: number;
 }
 

@@ -11,13 +11,13 @@ const PREVIOUS_EKS_TAG_COUNT = 2;
 
 export interface WorkerGroupArgs {
   readonly cluster: EksCluster;
-  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerInstanceType`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`eks.workerInstanceType`). */
   readonly instanceType: string;
-  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerMin`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`eks.workerMin`). */
   readonly minSize: number;
-  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerDesired`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`eks.workerDesired`). */
   readonly desiredSize: number;
-  /** Required; the stack's default comes from `stacks/config.ts` (`eks.workerMax`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`eks.workerMax`). */
   readonly maxSize: number;
   /** Root volume; sandbox images are cached here. @default 100 */
   readonly rootVolumeGiB?: number;

@@ -5,13 +5,13 @@ import { endpointServiceName, GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERV
 import { PRIVATE_SUBNET_TAGS, PUBLIC_SUBNET_TAGS } from "./tags";
 
 export interface NetworkArgs {
-  /** Required; the stack's default comes from `stacks/config.ts` (`network.vpcCidr`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`network.vpcCidr`). */
   readonly cidrBlock: string;
-  /** Required; the stack's default comes from `stacks/config.ts` (`network.availabilityZones`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`network.availabilityZones`). */
   readonly availabilityZones: number;
-  /** Required; the stack's default comes from `stacks/config.ts` (`network.natGateways`). */
+  /** Required; the stack's default comes from `stacks/config-schema.ts` (`network.natGateways`). */
   readonly natGateways: "single" | "onePerAz";
-  /** Interface endpoints for ECR, STS and logs, and the S3 gateway endpoint. Required; the stack's default comes from `stacks/config.ts` (`network.vpcEndpoints`). */
+  /** Interface endpoints for ECR, STS and logs, and the S3 gateway endpoint. Required; the stack's default comes from `stacks/config-schema.ts` (`network.vpcEndpoints`). */
   readonly vpcEndpoints: boolean;
 }
 

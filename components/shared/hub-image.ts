@@ -19,7 +19,7 @@ export const AWSX_BUILD_TAG_FILTER = { filter: "*-container", filterType: "WILDC
 export interface HubImageArgs {
   /** A prebuilt image URI; when set nothing is built and no repository is made. */
   readonly prebuiltImageUri?: string;
-  /** How many images the ECR lifecycle policy keeps. Required; the stack's default comes from `stacks/config.ts` (`hub.keepImages`). */
+  /** How many images the ECR lifecycle policy keeps. Required; the stack's default comes from `stacks/config-schema.ts` (`hub.keepImages`). */
   readonly keepImages: number;
   /** Build platform; the EKS nodes and Fargate tasks run x86_64. @default "linux/amd64" */
   readonly platform?: string;

@@ -21,7 +21,7 @@ export const helmChartsPinned: ResourceValidationPolicy = {
     if (version === undefined || !EXACT_SEMVER.test(version)) {
       reportViolation(
         `chart "${chart}" has version ${version === undefined ? "unset" : `"${version}"`}, not one exact release. ` +
-          "Fix: set version to an exact chart version such as 9.52.1 (stacks/config.ts keeps the defaults).",
+          "Fix: set version to an exact chart version such as 9.52.1 (stacks/config-schema.ts keeps the defaults).",
       );
     }
   },

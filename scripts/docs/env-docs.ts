@@ -1,7 +1,7 @@
 /**
  * Which generated tables live in which docs page, and what they are generated from: the Hub's
  * environment (hub-app/src/hub-env.ts, port-url-env.ts, each orchestrator's descriptor) and the
- * stacks' configuration (stacks/config.ts). `npm run docs:env` writes them; a test checks they are current.
+ * stacks' configuration (stacks/config-schema.ts). `npm run docs:env` writes them; a test checks they are current.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

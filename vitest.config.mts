@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /** Tests that meet a real peer; they share what a global setup starts (docs/testing.md). */
-const REAL_KUBERNETES = ["test/kubernetes/real/**/*.test.ts", "hub-app/test/kubernetes/real/**/*.test.ts"];
+const REAL_KUBERNETES = [
+  "test/kubernetes/real/**/*.test.ts",
+  "hub-app/test/kubernetes/real/**/*.test.ts",
+  "test/study/real/**/*.test.ts",
+];
 
 export default defineConfig({
   test: {

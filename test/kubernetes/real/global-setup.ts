@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { REPO_ROOT } from "../../../scripts/cluster/binaries";
+import { ensureProgram, REPO_ROOT } from "../../../scripts/cluster/binaries";
+import { karpenterModule } from "../../../scripts/study/karpenter/program";
 import { readClusterInfo, stopControlPlane, type ClusterInfo } from "../../../scripts/cluster/control-plane";
 
 declare module "vitest" {
@@ -48,6 +49,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    // The study's autoscaler (test/study/real), built here so a first build is not cut by a test's hook timeout.
+    await ensureProgram(karpenterModule(), (line) => process.stderr.write(`${line}\n`));
     await clusterUp(dir);
   } catch (error) {
     // Stopped, but the folder (logs) stays for whoever reads the failure.

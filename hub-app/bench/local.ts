@@ -1,18 +1,25 @@
 /**
  * Local orchestrator benchmark: creates N sandboxes through the Hub's HTTP API (embedded Hub on
  * 127.0.0.1), runs `ls /` M times in each, prints p50/p99 of both, and deletes the sandboxes.
- * Requests are sequential: this measures latency, not throughput.
+ * Requests are sequential: this measures latency, not throughput. The Hub is the compiled build in a
+ * process of its own, as the Docker image runs it.
  *
- *   npx tsx hub-app/bench/local.ts [--sandboxes 20] [--runs 20]
+ *   npx tsx hub-app/bench/local.ts [--sandboxes 20] [--runs 20] [--no-build]
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startEmbeddedHub } from "../src/embedded.js";
+import { HUB_VERSION } from "../src/version.js";
+import { buildHub, startCompiledHub } from "./floor/compiled-hub.js";
 
 const { values } = parseArgs({
-  options: { sandboxes: { type: "string", default: "20" }, runs: { type: "string", default: "20" } },
+  options: {
+    sandboxes: { type: "string", default: "20" },
+    runs: { type: "string", default: "20" },
+    build: { type: "boolean", default: true },
+  },
+  allowNegative: true,
 });
 const sandboxes = Number(values.sandboxes);
 const runsEach = Number(values.runs);
@@ -27,8 +34,10 @@ function percentile(samples: readonly number[], p: number): number {
 }
 
 const root = await mkdtemp(join(tmpdir(), "hub-bench-"));
-const hub = await startEmbeddedHub({ env: { HUB_LOCAL_ROOT: root, LOG_LEVEL: "error" } });
-const headers = { authorization: `Bearer ${hub.token}`, "content-type": "application/json" };
+// A root Hub gives each sandbox its own uid, which must pass through the folders above its own.
+await chmod(root, 0o711);
+if (values.build) await buildHub();
+const hub = await startCompiledHub({ HUB_LOCAL_ROOT: join(root, "sandboxes") });
 
 async function timed<T>(call: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -36,14 +45,8 @@ async function timed<T>(call: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - started];
 }
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${hub.url}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return hub.api<T>(method, path, body);
 }
 
 const createMs: number[] = [];
@@ -66,11 +69,13 @@ try {
   }
 } finally {
   for (const id of ids) await api("DELETE", `/v1/containers/${id}`).catch(() => undefined);
-  await hub.close();
+  await hub.stop();
   await rm(root, { recursive: true, force: true });
 }
 
 const line = (name: string, samples: number[]): string =>
   `${name.padEnd(14)} n=${String(samples.length).padEnd(5)} p50=${percentile(samples, 50).toFixed(1)} ms  p99=${percentile(samples, 99).toFixed(1)} ms  max=${Math.max(...samples).toFixed(1)} ms`;
-process.stdout.write(`Hub ${hub.version}, local orchestrator, HTTP round trips on 127.0.0.1, sequential\n`);
+process.stdout.write(
+  `Hub ${HUB_VERSION} (compiled), local orchestrator, HTTP round trips on 127.0.0.1, sequential\n`,
+);
 process.stdout.write(`${line("create", createMs)}\n${line("run `ls /`", runMs)}\n`);

@@ -25,6 +25,7 @@ import type { HubError } from "../errors.js";
 import { bodyDeadline } from "./body-deadline.js";
 import { requireBearerToken } from "./authenticated.js";
 import { decodeFiles } from "./decode-files.js";
+import { containerListJson } from "./container-list-json.js";
 
 export interface ContainerRoutesOptions {
   readonly limits: HubLimits;
@@ -99,7 +100,11 @@ export function containerRoutes(parent: FastifyInstance, options: ContainerRoute
           response: { 200: containerListSchema, 401: errorSchema },
         },
       },
-      async () => ({ items: await containers.list() }),
+      async (_request, reply) =>
+        reply
+          .type("application/json; charset=utf-8")
+          .serializer(containerListJson)
+          .send({ items: await containers.list() }),
     );
 
     api.get(

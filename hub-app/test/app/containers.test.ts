@@ -195,6 +195,7 @@ describe("GET /v1/containers and /v1/containers/:id", () => {
     const id = await createContainer();
     const list = await app.inject({ method: "GET", url: "/v1/containers", headers: auth });
     expect(list.statusCode).toBe(200);
+    expect(list.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(list.json().items.map((item: { id: string }) => item.id)).toEqual([id]);
     const one = await app.inject({ method: "GET", url: `/v1/containers/${id}`, headers: auth });
     expect(one.statusCode).toBe(200);

@@ -107,9 +107,12 @@ export class SandboxCgroups {
     if (!(await exists(join(this.killHierarchy().dir, target)))) return;
     if (!(await this.emptyWithin(target, graceMs))) await this.kill(id, part);
     await this.waitEmpty(target);
-    for (const hierarchy of this.layout.hierarchies) {
-      for (const dir of await deepestFirst(join(hierarchy.dir, target))) await this.removeWhenFree(dir);
-    }
+    // Hierarchies at once (four on a v1 host): a delete answers after this (hub-app/bench/floor.ts).
+    await Promise.all(
+      this.layout.hierarchies.map(async (hierarchy) => {
+        for (const dir of await deepestFirst(join(hierarchy.dir, target))) await this.removeWhenFree(dir);
+      }),
+    );
   }
 
   /** Removes a run's cgroup if nothing of it runs on (a `nohup server &` keeps it until the sandbox goes). */

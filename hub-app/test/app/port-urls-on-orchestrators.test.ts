@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import type { Orchestrator } from "../../src/orchestrator/types.js";
 import { createEcsOrchestrator } from "../../src/orchestrator/ecs/index.js";
@@ -212,8 +212,15 @@ describe.each([
     });
     expect(deleted.status).toBe(204);
     const seenBefore = apps[1]!.seen.length;
-    const after = await exchange(`${hub.base}/preview/${second}-${port}/echo`, { headers: { cookie } });
-    expect(after.status).toBe(404);
+    const proxied = `${hub.base}/preview/${second}-${port}/echo`;
+    // While a Pod terminates the Hub still knows it (409, not running); never does a request reach the app.
+    const during = await exchange(proxied, { headers: { cookie } });
+    expect([404, 409]).toContain(during.status);
+    await vi.waitUntil(
+      async () => (await exchange(`${hub.base}/v1/containers/${second}`, { headers: auth })).status === 404,
+      { timeout: 10_000, interval: 50 },
+    );
+    expect((await exchange(proxied, { headers: { cookie } })).status).toBe(404);
     expect(apps[1]!.seen.length).toBe(seenBefore);
   });
 });

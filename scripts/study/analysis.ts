@@ -34,6 +34,11 @@ export interface CellResult {
   readonly waitedForNode: number;
   readonly nodesAdded: number;
   readonly placeholdersPreempted: number;
+  /**
+   * Creates that had to preempt (the scheduler nominated them a node and deleted a placeholder there) and
+   * how long, ms, from the nomination to the bind: the scheduler's back-off after the failed attempt.
+   */
+  readonly preempting: { readonly count: number; readonly bindAfterNomination: Percentiles };
   /** Creates the Hub answered from its warm pool (its timings carry `claimed`). */
   readonly warmClaims: number;
   /** Placeholder replicas and warm members in place when the cell started. */
@@ -73,6 +78,11 @@ export function analyzeCell(record: RunRecord, seen: Observations, setup: CellSe
     });
   }
   const distribution = describe(points.map((point) => point.cctS * 1000));
+  const cellIds = new Set(record.samples.flatMap((sample) => (sample.id === undefined ? [] : [sample.id])));
+  const nominated = [...seen.nominations.entries()].filter(([id]) => cellIds.has(id));
+  const bindAfter = describe(
+    nominated.flatMap(([, n]) => (n.boundAt === undefined ? [] : [n.boundAt - n.nominatedAt])),
+  );
   const nodesAdded = [...seen.nodes.values()].filter(
     (node) => node.added && within(node.addedAt, setup),
   ).length;
@@ -86,6 +96,10 @@ export function analyzeCell(record: RunRecord, seen: Observations, setup: CellSe
     waitedForNode: points.filter((point) => point.waitedForNode).length,
     nodesAdded,
     placeholdersPreempted: seen.placeholderEvictions.filter((at) => within(at, setup)).length,
+    preempting: {
+      count: nominated.length,
+      bindAfterNomination: { p50: bindAfter.p50, p90: bindAfter.p90, p99: bindAfter.p99, max: bindAfter.max },
+    },
     warmClaims: record.samples.filter((sample) => sample.hubTimings?.claimed !== undefined).length,
     placeholders: setup.placeholders,
     warmPoolSize: setup.warmPoolSize,

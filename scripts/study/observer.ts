@@ -1,7 +1,8 @@
 /**
  * What the cluster did during the study, seen through watches with this machine's clock (ms, where the
  * API server's timestamps have second resolution): when each node appeared and became Ready, on which
- * node each sandbox was bound, and when placeholders were evicted.
+ * node each sandbox was bound, when a sandbox that had to preempt was nominated and then bound, and when
+ * placeholders were evicted.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { CoreV1Api, makeInformer, type V1Node, type V1Pod } from "@kubernetes/client-node";
@@ -25,6 +26,11 @@ export interface Observations {
   readonly nodes: ReadonlyMap<string, NodeSeen>;
   /** Sandbox id -> node it was bound to. */
   readonly sandboxNodes: ReadonlyMap<string, string>;
+  /**
+   * Sandboxes the scheduler nominated for a node (`status.nominatedNodeName`: it preempted to make room
+   * there): epoch ms when first seen nominated and, once bound, when first seen bound.
+   */
+  readonly nominations: ReadonlyMap<string, { readonly nominatedAt: number; boundAt?: number }>;
   /** Epoch ms of each placeholder eviction (deletion seen). */
   readonly placeholderEvictions: readonly number[];
 }
@@ -35,6 +41,7 @@ const isReady = (node: V1Node): boolean =>
 export class ClusterObserver implements Observations {
   readonly nodes = new Map<string, NodeSeen>();
   readonly sandboxNodes = new Map<string, string>();
+  readonly nominations = new Map<string, { readonly nominatedAt: number; boundAt?: number }>();
   readonly placeholderEvictions: number[] = [];
   private readonly evicted = new Set<string>();
   private readonly stops: (() => Promise<void>)[] = [];
@@ -61,8 +68,15 @@ export class ClusterObserver implements Observations {
 
   private onSandbox(pod: V1Pod): void {
     const id = pod.metadata?.labels?.[METADATA_KEY.id];
+    if (id === undefined) return;
     const node = pod.spec?.nodeName;
-    if (id !== undefined && node !== undefined && !this.sandboxNodes.has(id)) this.sandboxNodes.set(id, node);
+    if (pod.status?.nominatedNodeName && node === undefined && !this.nominations.has(id)) {
+      this.nominations.set(id, { nominatedAt: Date.now() });
+    }
+    if (node === undefined || this.sandboxNodes.has(id)) return;
+    this.sandboxNodes.set(id, node);
+    const nomination = this.nominations.get(id);
+    if (nomination !== undefined) nomination.boundAt = Date.now();
   }
 
   private onPlaceholder(pod: V1Pod): void {

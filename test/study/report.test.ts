@@ -18,6 +18,10 @@ function cell(config: CellResult["config"], p99: number, waited: number): CellRe
     waitedForNode: waited,
     nodesAdded: waited > 0 ? 1 : 0,
     placeholdersPreempted: config === "headroom" ? 100 : 0,
+    preempting:
+      config === "headroom"
+        ? { count: 51, bindAfterNomination: { p50: 1_495, p90: 3_000, p99: 5_440, max: 5_440 } }
+        : { count: 0, bindAfterNomination: { p50: null, p90: null, p99: null, max: null } },
     warmClaims: 0,
     placeholders: config === "headroom" ? 900 : 0,
     warmPoolSize: 0,
@@ -48,7 +52,7 @@ describe("the study's report", () => {
   it("prints one table row per cell and says which cells did not run and why", () => {
     const text = renderStudyText(result);
     expect(text).toMatch(/\| no-headroom +\| 100 \| 100 ms \| 1\.10 +\| 94\.57 \| 94\.67 \| 94\.72 +\| 21 /);
-    expect(text).toMatch(/\| headroom +\| 100 \| 100 ms \| .* \| 900 \(100\) /);
+    expect(text).toMatch(/\| headroom +\| 100 \| 100 ms \| .* \| 900 \(100\) +\| 51: 1\.50 \/ 5\.44 /);
     expect(text).toContain("not run: warm-pool 100 every 100 ms: this Hub has no warm pools");
   });
 

@@ -14,6 +14,7 @@ export const TABLE_HEADER = [
   "waited for a node",
   "nodes added",
   "placeholders (preempted)",
+  "preempting creates: bind after nomination p50 / max (s)",
   "warm members (claims)",
   "failed",
   "modelled p99 (s)",
@@ -31,6 +32,9 @@ export function tableRows(result: StudyResult): string[][] {
     String(cell.waitedForNode),
     String(cell.nodesAdded),
     `${cell.placeholders} (${cell.placeholdersPreempted})`,
+    cell.preempting.count === 0
+      ? "0"
+      : `${cell.preempting.count}: ${s(cell.preempting.bindAfterNomination.p50)} / ${s(cell.preempting.bindAfterNomination.max)}`,
     `${cell.warmPoolSize} (${cell.warmClaims})`,
     String(cell.failed),
     s(cell.modelledCct.p99),

@@ -1,8 +1,11 @@
-import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { CappedOutput } from "../capped-output.js";
 import type { RunResult } from "../types.js";
+import { SpawnHelper } from "./spawn-helper.js";
+
+/** One helper for every run of this Hub process (spawn-helper.ts: why not fork the Hub). */
+const spawner = new SpawnHelper();
 
 export interface ProcessRun {
   readonly argv: readonly [string, ...string[]];
@@ -26,17 +29,10 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
   const started = performance.now();
   const stdout = new CappedOutput(run.maxOutputBytes);
   const stderr = new CappedOutput(run.maxOutputBytes);
-  const [program, ...args] = run.argv;
-  const child = spawn(program, args, {
-    detached: true,
-    env: { ...run.env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  // Started in its own process group (detached), its stdin written, by the helper.
+  const child = spawner.spawn(run.argv, { ...run.env }, run.stdin, run.maxOutputBytes);
   readCapped(child.stdout, stdout);
   readCapped(child.stderr, stderr);
-  // A command that does not read its stdin closes the pipe: that is not an error of the run.
-  child.stdin.on("error", () => undefined);
-  child.stdin.end(run.stdin);
 
   return new Promise<RunResult>((resolve, reject) => {
     let timedOut = false;
@@ -51,11 +47,17 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
       timedOut = true;
       killGroup();
     }, run.timeoutMs);
-    child.once("error", (error) => {
+    // Timed out before the helper reported the pid: kill the group as soon as it does.
+    child.once("spawn", () => {
+      if (timedOut) killGroup();
+    });
+    child.once("error", (error: Error) => {
       clearTimeout(timer);
+      child.stdout.destroy();
+      child.stderr.destroy();
       reject(error);
     });
-    child.once("exit", (code, signal) => {
+    child.once("exit", (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       void drained([child.stdout, child.stderr]).then(() => {
         resolve({

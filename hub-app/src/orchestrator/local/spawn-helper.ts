@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { Readable } from "node:stream";
+
+/**
+ * The helper's whole program: it spawns what it is asked to (detached: its own process group),
+ * writes the given stdin, and forwards output, end and exit as messages; it decides nothing else.
+ * Plain JavaScript run by `node -e`, the same under tsx, vitest and the compiled build.
+ */
+const HELPER_SOURCE = `"use strict";
+const { spawn } = require("node:child_process");
+const children = new Map();
+const send = (message) => process.send(message);
+process.on("disconnect", () => process.exit(0));
+process.on("message", (m) => {
+  if (m.type === "close") return children.get(m.id)?.[m.stream].destroy();
+  let child;
+  try {
+    child = spawn(m.argv[0], m.argv.slice(1), { detached: true, env: m.env, stdio: ["pipe", "pipe", "pipe"] });
+  } catch (error) {
+    return send({ type: "error", id: m.id, message: error.message, code: error.code });
+  }
+  children.set(m.id, child);
+  child.once("error", (error) => send({ type: "error", id: m.id, message: error.message, code: error.code }));
+  if (child.pid !== undefined) send({ type: "spawned", id: m.id, pid: child.pid });
+  for (const name of ["stdout", "stderr"]) {
+    let bytes = 0;
+    child[name].on("data", (chunk) => {
+      send({ type: "data", id: m.id, stream: name, chunk });
+      bytes += chunk.length;
+      if (bytes > m.maxOutputBytes) child[name].destroy();
+    });
+    child[name].once("end", () => send({ type: "end", id: m.id, stream: name }));
+  }
+  child.stdin.on("error", () => undefined);
+  child.stdin.end(m.stdin === undefined ? undefined : Buffer.from(m.stdin));
+  child.once("exit", (code, signal) => send({ type: "exit", id: m.id, code, signal }));
+  child.once("close", () => children.delete(m.id));
+});
+`;
+
+type HelperMessage =
+  | { type: "spawned"; id: number; pid: number }
+  | { type: "data"; id: number; stream: "stdout" | "stderr"; chunk: Uint8Array }
+  | { type: "end"; id: number; stream: "stdout" | "stderr" }
+  | { type: "exit"; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { type: "error"; id: number; message: string; code?: string };
+
+/** A process the helper started: its output as streams, `exit` and `error` events as a ChildProcess has. */
+export class HelperProcess extends EventEmitter {
+  pid: number | undefined;
+  exited = false;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+
+  constructor(closeStream: (stream: "stdout" | "stderr") => void) {
+    super();
+    const stream = (name: "stdout" | "stderr"): Readable =>
+      new Readable({
+        read: () => undefined,
+        destroy: (error, callback) => {
+          closeStream(name);
+          callback(error);
+        },
+      });
+    this.stdout = stream("stdout");
+    this.stderr = stream("stderr");
+  }
+
+  /** Both output streams closed by the caller (or ended and destroyed). */
+  streamClosed(): boolean {
+    return this.stdout.destroyed && this.stderr.destroyed;
+  }
+}
+
+/**
+ * Starts processes from a small long-lived Node process instead of the Hub. `child_process.spawn`
+ * forks the calling process on its event loop, and a fork costs in proportion to the caller's memory
+ * (1.6 ms at 45 MiB, 27 ms at 248 MiB here; docs/measurements.md, the Hub at the floor): the helper stays
+ * small and forks on another core. Started on first use; a helper that died is started again.
+ */
+export class SpawnHelper {
+  private helper: ChildProcess | undefined;
+  private readonly running = new Map<number, HelperProcess>();
+  private nextId = 0;
+
+  spawn(
+    argv: readonly string[],
+    env: Readonly<Record<string, string>>,
+    stdin: Buffer | undefined,
+    maxOutputBytes: number,
+  ): HelperProcess {
+    const helper = this.start();
+    const id = this.nextId++;
+    // Output may arrive after the exit, the exit after the output ended (a stream is destroyed once
+    // it ended): the process is forgotten once both streams are closed and its exit was reported.
+    const child = new HelperProcess((stream) => {
+      if (!this.running.has(id)) return;
+      helper.send({ type: "close", id, stream });
+      if (child.streamClosed() && child.exited) this.finish(id);
+    });
+    this.running.set(id, child);
+    helper.ref();
+    (helper.channel as { ref?: () => void } | undefined)?.ref?.();
+    helper.send({ type: "spawn", id, argv, env, stdin, maxOutputBytes });
+    return child;
+  }
+
+  private start(): ChildProcess {
+    if (this.helper !== undefined) return this.helper;
+    const helper = spawn(process.execPath, ["-e", HELPER_SOURCE], {
+      env: {},
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      serialization: "advanced",
+    });
+    helper.on("message", (message: HelperMessage) => this.receive(message));
+    // A send to a helper that just died: its exit (below) fails what was in flight.
+    helper.on("error", () => undefined);
+    helper.once("exit", () => {
+      if (this.helper === helper) this.helper = undefined;
+      const lost = [...this.running.values()];
+      this.running.clear();
+      for (const child of lost) child.emit("error", new Error("the spawn helper exited"));
+    });
+    this.helper = helper;
+    this.idle();
+    return helper;
+  }
+
+  private receive(message: HelperMessage): void {
+    const child = this.running.get(message.id);
+    if (child === undefined) return;
+    switch (message.type) {
+      case "spawned":
+        child.pid = message.pid;
+        child.emit("spawn");
+        return;
+      case "data":
+        child[message.stream].push(
+          Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength),
+        );
+        return;
+      case "end":
+        child[message.stream].push(null);
+        return;
+      case "exit":
+        child.exited = true;
+        if (child.streamClosed()) this.finish(message.id);
+        child.emit("exit", message.code, message.signal);
+        return;
+      case "error":
+        this.finish(message.id);
+        child.emit("error", Object.assign(new Error(message.message), { code: message.code }));
+    }
+  }
+
+  private finish(id: number): void {
+    this.running.delete(id);
+    if (this.running.size === 0) this.idle();
+  }
+
+  /** Nothing in flight: the helper must not keep the Hub (or a test) running. */
+  private idle(): void {
+    this.helper?.unref();
+    (this.helper?.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+}

@@ -1,17 +1,18 @@
 /**
  * What the port proxy costs: the same app (the standard library's file server, keep-alive) reached
  * directly from inside the sandbox's network namespace and through a minted port URL (Hub, relay
- * into the namespace, app), by the same Python client, on an embedded Hub on the local orchestrator.
+ * into the namespace, app), by the same Python client, on the compiled Hub (its own process) on the
+ * local orchestrator.
  * Prints p50/p99/mean of a small page and of a 10 MB file both ways and their ratios, from one run.
  *
  *   npx tsx hub-app/bench/port-proxy.ts [--small 500] [--large 20]
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { startEmbeddedHub } from "../src/embedded.js";
+import { buildHub, startCompiledHub } from "./floor/compiled-hub.js";
 import { describe, type Distribution } from "../src/bench/stats.js";
 import { PageProbe } from "../src/bench/web-probe.js";
 
@@ -30,18 +31,15 @@ const PORT = 8000;
 const here = import.meta.dirname;
 
 const root = await mkdtemp(join(tmpdir(), "hub-proxy-bench-"));
-const hub = await startEmbeddedHub({ env: { HUB_LOCAL_ROOT: root, LOG_LEVEL: "error" } });
-const headers = { authorization: `Bearer ${hub.token}`, "content-type": "application/json" };
+// A root Hub gives each sandbox its own uid, which must pass through the folders above its own.
+await chmod(root, 0o711);
+// The compiled Hub in its own process, as the Docker image runs it.
+await buildHub();
+const hub = await startCompiledHub({ HUB_LOCAL_ROOT: join(root, "sandboxes") });
 const probe = new PageProbe();
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${hub.url}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return hub.api<T>(method, path, body);
 }
 
 interface Timings {
@@ -137,6 +135,6 @@ try {
   await api("DELETE", `/v1/containers/${id}`);
 } finally {
   probe.close();
-  await hub.close();
+  await hub.stop();
   await rm(root, { recursive: true, force: true });
 }

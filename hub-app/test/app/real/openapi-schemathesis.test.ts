@@ -13,7 +13,8 @@ import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildApp } from "../../../src/app.js";
 import { parseHubEnv } from "../../../src/config.js";
-import { createLocalOrchestrator } from "../../../src/orchestrator/local/index.js";
+import { createLocalOrchestrator, type LocalOrchestrator } from "../../../src/orchestrator/local/index.js";
+import { deleteAllAndRemove } from "../../local/sandbox-helpers.js";
 import { peerPython, PEER_INSTALL_TIMEOUT_MS } from "../../peers/python-env.js";
 import { TOKEN } from "../test-app.js";
 import { listenOnLoopback } from "../raw-http.js";
@@ -26,6 +27,7 @@ let app: FastifyInstance;
 let root: string;
 let port: number;
 let python: string;
+let orchestrator: LocalOrchestrator | undefined;
 
 beforeAll(async () => {
   python = await peerPython();
@@ -39,7 +41,7 @@ beforeAll(async () => {
     HUB_RUN_TIMEOUT_DEFAULT_MS: "5000",
     HUB_RUN_TIMEOUT_MAX_MS: "5000",
   });
-  const orchestrator = createLocalOrchestrator(config.orchestrator.settings as never, {
+  orchestrator = createLocalOrchestrator(config.orchestrator.settings as never, {
     instance: "schemathesis",
     logger: pino({ level: "silent" }),
     codeDirectory: resolve(import.meta.dirname, "../../../src"),
@@ -50,7 +52,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  // The sandboxes schemathesis created outlive the Hub on purpose: delete them, not only their folder.
+  if (orchestrator !== undefined && root !== undefined) await deleteAllAndRemove(orchestrator, root);
+  else if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
 
 it(

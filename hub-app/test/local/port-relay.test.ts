@@ -81,6 +81,16 @@ describe("a local sandbox's port relay", () => {
     expect(listed.stdout).not.toMatch(/socat|nsenter|setpriv/);
   });
 
+  it("runs in the sandbox's cgroups, so its traffic counts against the sandbox's limits", async () => {
+    const target = await orchestrator.portTarget(container, 8000);
+    if (target.kind !== "unix") throw new Error("expected a unix socket");
+    const [relay] = await processesNaming(target.socketPath);
+    // /proc/<pid>/cgroup: one line per hierarchy, hierarchy-ID:controllers:path (cgroups(7)).
+    const memberships = (await readFile(`/proc/${relay}/cgroup`, "utf8")).trim().split("\n");
+    const pidsLine = memberships.find((line) => /^\d+:([^:]*,)?pids(,[^:]*)?:|^0::/.test(line));
+    expect(pidsLine).toMatch(new RegExp(`/${container.id}/relay-8000$`));
+  });
+
   it("stops with the sandbox: the socket no longer answers", async () => {
     const other = await orchestrator.create(spec({ ports: [8001] }));
     const target = await orchestrator.portTarget(other, 8001);

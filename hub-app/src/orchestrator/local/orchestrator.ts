@@ -84,7 +84,7 @@ export class LocalOrchestrator implements Orchestrator {
   readonly placements = ["local"] as const;
   private readonly hiddenPaths: readonly string[];
   private readonly root: SandboxRoot;
-  private readonly relays = new PortRelays();
+  private readonly relays = new PortRelays(() => this.cgroups);
   /** Host uids, when the Hub is root and gives each sandbox its own. */
   private readonly claims: UidClaims | undefined;
   /** Each sandbox's cgroup, when the host lets the Hub make them (found at start). */

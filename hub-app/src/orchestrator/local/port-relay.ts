@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { HubError } from "../../errors.js";
 import type { PortTarget } from "../types.js";
 import { HOST_TOOLS_ENV, SANDBOX_UID } from "./sandbox-args.js";
+import { joinCgroupArguments, type SandboxCgroups } from "./sandbox-cgroups.js";
 import type { StartedMeta } from "./sandbox-info.js";
 
 // socat prints this at notice level (-d -d) once its listening socket is bound (socat(1), xio-listen.c).
@@ -22,17 +23,22 @@ const MAX_SOCKET_PATH = 107;
  * namespace, so the student's processes cannot see, signal or trace it.
  *
  * Relays are the Hub's children: they die with it (PR_SET_PDEATHSIG) and a restarted Hub starts
- * them again on the first request, so a URL outlives the Hub without anything left behind.
+ * them again on the first request, so a URL outlives the Hub without anything left behind. Where the
+ * sandbox has cgroups, its relays run in a part of them (`relay-<port>`): what a student's traffic
+ * costs the relay counts against the sandbox's cpu, memory and pids, not the host's.
  */
 export class PortRelays {
   private readonly relays = new Map<string, Promise<Relay>>();
+
+  /** `cgroups`: the orchestrator's, once its start has found them (undefined: none on this host). */
+  constructor(private readonly cgroups: () => SandboxCgroups | undefined = () => undefined) {}
 
   /** The socket of a running relay to `port` of the sandbox, started on first use. */
   async target(meta: StartedMeta, sandboxDir: string, port: number): Promise<PortTarget> {
     const key = `${meta.id}:${port}`;
     let relay = this.relays.get(key);
     if (relay === undefined) {
-      relay = startRelay(meta, sandboxDir, port);
+      relay = startRelay(meta, sandboxDir, port, this.cgroups());
       this.relays.set(key, relay);
       relay.then(
         (started) => started.child.once("exit", () => this.forget(key, relay)),
@@ -93,7 +99,12 @@ export function relayArguments(initPid: number, socketPath: string, port: number
   ];
 }
 
-async function startRelay(meta: StartedMeta, sandboxDir: string, port: number): Promise<Relay> {
+async function startRelay(
+  meta: StartedMeta,
+  sandboxDir: string,
+  port: number,
+  cgroups: SandboxCgroups | undefined,
+): Promise<Relay> {
   const folder = join(sandboxDir, "ports");
   const socketPath = join(folder, `${port}.sock`);
   if (socketPath.length > MAX_SOCKET_PATH) {
@@ -106,7 +117,11 @@ async function startRelay(meta: StartedMeta, sandboxDir: string, port: number): 
     if (error.code !== "EEXIST") throw error;
   });
   if (meta.hostUid !== undefined) await chown(folder, meta.hostUid, meta.hostUid);
-  const [program, ...args] = relayArguments(meta.initPid, socketPath, port);
+  // A sandbox made before cgroups held has none: its relay runs where the Hub does.
+  const procsFiles = await cgroups?.enter(meta.id, `relay-${port}`);
+  const relay = relayArguments(meta.initPid, socketPath, port);
+  const [program, ...args]: [string, ...string[]] =
+    procsFiles === undefined ? relay : [...joinCgroupArguments(procsFiles), ...relay];
   const child = spawn(program, args, {
     detached: true,
     env: HOST_TOOLS_ENV,

@@ -242,7 +242,7 @@ export class SandboxCgroups {
  * to each cgroup.procs (cgroup-v2.rst "Processes"; cgroups(7)) and then execs the command, so the
  * command and everything it forks are inside from their first instruction.
  */
-export function joinCgroupArguments(procsFiles: readonly string[]): string[] {
+export function joinCgroupArguments(procsFiles: readonly string[]): [string, ...string[]] {
   const script = 'for f do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; exec "$@"';
   return ["/bin/sh", "-c", script, "sh", ...procsFiles, "--"];
 }

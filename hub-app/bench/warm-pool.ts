@@ -2,29 +2,26 @@
  * Warm-pool claims against cold creates, side by side, through the load tester's own run (the same
  * samples, summary and text as `npm run bench -- spawn`):
  *
- * - local: the embedded Hub on the local orchestrator (bubblewrap) keeping a pool of --pool;
- * - kubernetes: a Hub on the Kubernetes orchestrator against the fake API server whose kubelet makes
- *   each Pod Running after --pod-start-ms (an image already on the node; the study's EKS + EC2 pods
- *   were ready in under 10 s), so a cold create waits that long and a claim is one relabel.
+ * - local: the compiled Hub (as the Docker image runs it, in a process of its own) on the local
+ *   orchestrator (bubblewrap) keeping a pool of --pool;
+ * - kubernetes: the compiled Hub on the Kubernetes orchestrator against the fake API server whose
+ *   kubelet makes each Pod Running after --pod-start-ms (an image already on the node; the study's
+ *   EKS + EC2 pods were ready in under 10 s), so a cold create waits that long and a claim is one relabel.
  *
  * Each run is a burst of --creates (twice the pool by default) every --interval-ms: the pool is
  * full when it starts, so the first creates claim and the rest start cold until the refill catches up.
  *
  *   npx tsx hub-app/bench/warm-pool.ts [--pool 10] [--creates 20] [--interval-ms 100] [--pod-start-ms 5000]
  */
-import type { AddressInfo } from "node:net";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { pino } from "pino";
-import { buildApp } from "../src/app.js";
 import { connectToHub } from "../src/bench/hub-connection.js";
-import type { ConnectedHub } from "../src/bench/hub-connection.js";
-import { startLocalHub } from "../src/bench/local-hub.js";
 import { measure, type MeasureSettings } from "../src/bench/measure.js";
 import { renderSummaryText } from "../src/bench/summary-text.js";
-import { parseHubEnv } from "../src/config.js";
-import { createKubernetesOrchestrator } from "../src/orchestrator/kubernetes/index.js";
 import { startFakeKubeApi } from "../test/kubernetes/fake-api-server.js";
-import { kubernetesSettings } from "../test/kubernetes/fixtures.js";
+import { buildHub, startCompiledHub } from "./floor/compiled-hub.js";
 
 const { values } = parseArgs({
   options: {
@@ -62,48 +59,42 @@ function runSettings(label: string): MeasureSettings {
   };
 }
 
-async function runOn(hub: ConnectedHub, label: string): Promise<void> {
-  const record = await measure(hub, runSettings(label), [], {
-    onNotice: (line) => process.stderr.write(`${label}: ${line}\n`),
-  });
-  process.stdout.write(`${renderSummaryText(record)}\n`);
-}
-
-async function local(): Promise<void> {
-  const hub = await startLocalHub({ env: { HUB_WARM_POOL_SIZE: String(poolSize), LOG_LEVEL: "error" } });
+/** The load tester's own run against a compiled Hub started with `env`. */
+async function runOn(env: Record<string, string>, label: string): Promise<void> {
+  const compiled = await startCompiledHub({ HUB_WARM_POOL_SIZE: String(poolSize), ...env });
   try {
-    await runOn(hub, `local, pool ${poolSize}`);
-  } finally {
+    const hub = await connectToHub(compiled.url, compiled.token);
+    const record = await measure(hub, runSettings(label), [], {
+      onNotice: (line) => process.stderr.write(`${label}: ${line}\n`),
+    });
     await hub.close();
+    process.stdout.write(`${renderSummaryText(record)}\n`);
+  } finally {
+    await compiled.stop();
   }
 }
 
-async function kubernetes(): Promise<void> {
+async function local(folder: string): Promise<void> {
+  await runOn({ HUB_LOCAL_ROOT: join(folder, "sandboxes") }, `local, pool ${poolSize}`);
+}
+
+async function kubernetes(folder: string): Promise<void> {
   const fake = await startFakeKubeApi();
   // The fake kubelet writes two statuses (scheduled, then Running and Ready), one step apart.
   fake.kubeletStepMs = podStartMs / 2;
-  const token = "warm-pool-bench-token-0123456789";
-  const config = parseHubEnv({
-    HUB_ORCHESTRATOR: "kubernetes",
-    HUB_API_TOKEN: token,
-    HUB_K8S_PLACEMENTS: "ec2",
-    HUB_WARM_POOL_SIZE: String(poolSize),
-    HUB_WARM_POOL_INTERVAL_MS: "500",
-  });
-  const logger = pino({ level: "error" });
-  const orchestrator = createKubernetesOrchestrator(
-    kubernetesSettings({ HUB_K8S_PLACEMENTS: "ec2" }),
-    { instance: config.instance, logger },
-    { kubeConfig: fake.kubeConfig() },
-  );
-  const app = await buildApp({ config, orchestrator, logger });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const hub = await connectToHub(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, token);
+  const kubeconfig = join(folder, "kubeconfig");
+  await writeFile(kubeconfig, fake.kubeConfig().exportConfig());
   try {
-    await runOn(hub, `kubernetes fake, pod start ${podStartMs} ms, pool ${poolSize}`);
+    await runOn(
+      {
+        HUB_ORCHESTRATOR: "kubernetes",
+        KUBECONFIG: kubeconfig,
+        HUB_K8S_PLACEMENTS: "ec2",
+        HUB_WARM_POOL_INTERVAL_MS: "500",
+      },
+      `kubernetes fake, pod start ${podStartMs} ms, pool ${poolSize}`,
+    );
   } finally {
-    await hub.close();
-    await app.close();
     await fake.close();
   }
 }
@@ -111,5 +102,13 @@ async function kubernetes(): Promise<void> {
 process.stdout.write(
   `Warm pool of ${poolSize} against cold creates: ${creates} creates every ${intervalMs} ms, 0.25 vCPU 512 MiB\n\n`,
 );
-await local();
-await kubernetes();
+const folder = await mkdtemp(join(tmpdir(), "warm-pool-bench-"));
+// Each sandbox runs as a uid of its own and must pass through the folder above HUB_LOCAL_ROOT.
+await chmod(folder, 0o711);
+try {
+  await buildHub();
+  await local(folder);
+  await kubernetes(folder);
+} finally {
+  await rm(folder, { recursive: true, force: true });
+}

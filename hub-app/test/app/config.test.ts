@@ -53,7 +53,12 @@ describe("parseHubEnv", () => {
       apiToken: "a-token-of-sixteen-chars",
     });
     expect(config.limits.cpuMax).toBe(2);
-    expect(config.orchestrator.settings).toEqual({ root: "/var/lib/hub", maxProcesses: 64, network: "host" });
+    expect(config.orchestrator.settings).toEqual({
+      root: "/var/lib/hub",
+      maxProcesses: 64,
+      network: "host",
+      cgroups: "auto",
+    });
   });
 
   it.each([

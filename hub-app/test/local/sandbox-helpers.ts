@@ -17,7 +17,7 @@ export async function temporaryRoot(): Promise<string> {
 export function localOrchestrator(root: string, instance = "hub"): LocalOrchestrator {
   // The Hub's code directory as server.ts gives it: the orchestrator finds and hides the project around it.
   return createLocalOrchestrator(
-    { root, maxProcesses: 128, network: "none" },
+    { root, maxProcesses: 128, network: "none", cgroups: "auto" },
     { ...silentContext, instance, codeDirectory: HUB_CODE },
   );
 }

@@ -6,8 +6,13 @@ import type { SandboxCgroups } from "./sandbox-cgroups.js";
  * Finds the cgroups this host lets the Hub use and says in one log line which hold, or why none
  * does and what that leaves (docs/local-isolation.md, "Without cgroups").
  */
-export async function startCgroups(root: string, logger: Logger): Promise<SandboxCgroups | undefined> {
-  const found = await detectCgroups(root);
+export async function startCgroups(
+  root: string,
+  logger: Logger,
+  mode: "auto" | "off" = "auto",
+): Promise<SandboxCgroups | undefined> {
+  const found =
+    mode === "off" ? { cgroups: undefined, reason: "HUB_LOCAL_CGROUPS=off" } : await detectCgroups(root);
   if (found.cgroups !== undefined) {
     logger.info(
       { cgroups: found.cgroups.describe() },

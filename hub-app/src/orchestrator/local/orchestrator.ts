@@ -321,7 +321,7 @@ export class LocalOrchestrator implements Orchestrator {
   private ensureStarted(): Promise<void> {
     this.started ??= (async () => {
       await this.root.make();
-      this.cgroups = await startCgroups(this.settings.root, this.context.logger);
+      this.cgroups = await startCgroups(this.settings.root, this.context.logger, this.settings.cgroups);
       await reconcile(this.reconcileContext()).catch((error: unknown) =>
         this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
       );

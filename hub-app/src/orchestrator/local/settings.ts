@@ -23,11 +23,15 @@ export const localEnvSchema = z
     HUB_LOCAL_NETWORK: choiceEnv("HUB_LOCAL_NETWORK", ["none", "host"], "none").describe(
       "`none`: an empty network namespace; `host`: the host's network (a student's server is then on 127.0.0.1)",
     ),
+    HUB_LOCAL_CGROUPS: choiceEnv("HUB_LOCAL_CGROUPS", ["auto", "off"], "auto").describe(
+      "`auto`: each sandbox in a cgroup of its own where the host allows it (v2, else v1); `off`: none, as on a host without them (for a host whose cgroups another manager owns)",
+    ),
   })
   .transform((env) => ({
     root: env.HUB_LOCAL_ROOT ?? join(tmpdir(), "hub-sandboxes"),
     maxProcesses: env.HUB_LOCAL_MAX_PROCESSES,
     network: env.HUB_LOCAL_NETWORK,
+    cgroups: env.HUB_LOCAL_CGROUPS,
   }));
 
 export type LocalSettings = z.output<typeof localEnvSchema>;

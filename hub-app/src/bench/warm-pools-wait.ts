@@ -2,7 +2,7 @@
  * Before a run on a Hub that keeps warm pools: wait until every pool is full, so the run measures
  * claims against cold starts rather than a pool still filling (the embedded Hub starts empty).
  */
-import { HubApiError, type HubClient, type PoolView } from "./client.js";
+import { HubApiError, type CreateRequest, type HubClient, type PoolView } from "./client.js";
 
 export interface WarmPoolWait {
   /** Give up after this long and run anyway (the first creates are then cold). */
@@ -16,13 +16,8 @@ export interface WarmPoolWait {
   readonly signal?: AbortSignal;
 }
 
-/** What a run asks for; image and placement absent take the Hub's defaults. */
-export interface RunShape {
-  readonly cpu: number;
-  readonly memory: number;
-  readonly image?: string;
-  readonly placement?: string;
-}
+/** What a run asks for (its create request); image and placement absent take the Hub's defaults. */
+export type RunShape = Pick<CreateRequest, "cpu" | "memory" | "image" | "placement">;
 
 /** Whether a create of `shape` can claim from `pool` (the Hub claims only an exact shape). */
 function serves(pool: PoolView, shape: RunShape): boolean {

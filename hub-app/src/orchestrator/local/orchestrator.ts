@@ -229,6 +229,7 @@ export class LocalOrchestrator implements Orchestrator {
     if (meta === undefined) return false;
     const removed = await this.deleteFolder(sandboxDir(this.settings.root, id), meta);
     this.index.remove(id);
+    if (meta.initPid !== undefined) this.liveness.forget(meta.initPid);
     await this.relays.stop(id);
     return removed;
   }

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { describe } from "../src/bench/stats.js";
+import { buildLauncher } from "../src/orchestrator/local/launcher.js";
 import { buildHub, startCompiledHub, type CompiledHub } from "./floor/compiled-hub.js";
 import {
   bareNsenterArgv,
@@ -144,7 +145,10 @@ async function runLatency(hub: CompiledHub, sandbox: HubSandbox): Promise<void> 
 /** The Hub's exact argv for a run, in a run cgroup of its own when the sandbox has cgroups (run-in-cgroup.ts). */
 async function exactChain(sandbox: HubSandbox, command: readonly string[]): Promise<unknown> {
   const cgroups = await sandboxCgroups(sandbox);
-  return inRunCgroup(cgroups, (procsFiles) => runToEnd(hubRunArgv(sandbox, command, procsFiles), HOST_ENV));
+  const launcher = await buildLauncher();
+  return inRunCgroup(cgroups, (procsFiles) =>
+    runToEnd(hubRunArgv(launcher, sandbox, command, procsFiles), HOST_ENV),
+  );
 }
 
 async function createAndDelete(hub: CompiledHub, template: Template): Promise<void> {

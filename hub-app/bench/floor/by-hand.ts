@@ -1,29 +1,28 @@
 /**
  * The floor: the same isolation done by hand, with nothing of the Hub in the way. A sandbox is
- * the exact bwrap command line a Hub sandbox runs with (read from /proc), started under the same
- * prlimit and setpriv and waited for its ready line; a run is the Hub's own argv for entering a
- * sandbox, or a bare `nsenter` into it.
+ * the exact bwrap command line a Hub sandbox runs with (read from /proc), started under util-linux's
+ * prlimit and setpriv with the same limits and uid (what the Hub's launcher does in one process) and
+ * waited for its ready line; a run is the Hub's own argv for entering a sandbox, or a bare `nsenter`
+ * into it.
  */
 import { spawn } from "node:child_process";
 import { chown, mkdir, readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import {
-  dropToHostUidArguments,
   enterArguments,
   HOST_TOOLS_ENV,
-  rlimitArguments,
   SANDBOX_HOME,
   SANDBOX_PATH,
   SANDBOX_UID,
   type SandboxLimits,
 } from "../../src/orchestrator/local/sandbox-args.js";
-import { joinCgroupArguments } from "../../src/orchestrator/local/sandbox-cgroups.js";
 
 /** What the benchmark reads of a Hub sandbox's meta.json. */
 export interface HubSandbox {
   readonly id: string;
   readonly initPid: number;
+  readonly initStartTime: string;
   readonly memoryMiB: number;
   readonly hostUid?: number;
   readonly env: Record<string, string>;
@@ -59,52 +58,60 @@ export function runToEnd(
   });
 }
 
-/** The argv the Hub runs for POST /run of `command` in its home folder (orchestrator.ts's run), after joining `procsFiles`. */
+/** The argv the Hub runs for POST /run of `command` in its home folder (orchestrator.ts's run), joining `cgroupProcs`. */
 export function hubRunArgv(
+  launcher: string,
   sandbox: HubSandbox,
   command: readonly string[],
-  procsFiles: readonly string[] = [],
+  cgroupProcs: readonly string[] = [],
 ): string[] {
   const env = { PATH: SANDBOX_PATH, HOME: SANDBOX_HOME, LANG: "C.UTF-8", ...sandbox.env };
-  const join = procsFiles.length === 0 ? [] : joinCgroupArguments(procsFiles);
   return [
-    ...join,
-    ...rlimitArguments(limitsOf(sandbox)),
-    ...enterArguments(sandbox.initPid, SANDBOX_HOME, env),
+    ...enterArguments({ launcher, limits: limitsOf(sandbox), cgroupProcs }, sandbox, SANDBOX_HOME, env),
     ...command,
   ];
 }
 
+/** A Hub sandbox's cgroup in one hierarchy; `holdsParts`: the hierarchy where its init and runs have folders of their own. */
+export interface SandboxCgroup {
+  readonly dir: string;
+  readonly holdsParts: boolean;
+}
+
 /**
- * The cgroup folders of a Hub sandbox (the parents of its keeper's `init` cgroups, from
- * /proc/<pid>/cgroup, under the hierarchies mounted in /sys/fs/cgroup); empty without cgroups.
+ * The cgroup folders of a Hub sandbox, from its keeper's /proc/<pid>/cgroup under the hierarchies
+ * mounted in /sys/fs/cgroup: `<id>/init` where the Hub makes parts (the kill hierarchy), `<id>`
+ * elsewhere (sandbox-cgroups.ts, enter); empty without cgroups.
  */
-export async function sandboxCgroups(sandbox: HubSandbox): Promise<string[]> {
+export async function sandboxCgroups(sandbox: HubSandbox): Promise<SandboxCgroup[]> {
   const lines = (await readFile(`/proc/${sandbox.initPid}/cgroup`, "utf8")).trim().split("\n");
-  const suffix = `/${sandbox.id}/init`;
   return lines.flatMap((line) => {
     const [, controllers, path] = line.split(":") as [string, string, string];
-    if (!path.endsWith(suffix)) return [];
+    const holdsParts = path.endsWith(`/${sandbox.id}/init`);
+    if (!holdsParts && !path.endsWith(`/${sandbox.id}`)) return [];
     const mount =
       controllers === "" ? "/sys/fs/cgroup" : `/sys/fs/cgroup/${controllers.replace(/^name=/, "")}`;
-    return [`${mount}${path.slice(0, -"/init".length)}`];
+    return [{ dir: `${mount}${holdsParts ? path.slice(0, -"/init".length) : path}`, holdsParts }];
   });
 }
 
 let runCgroupSerial = 0;
 
-/** Runs `call` with a fresh run cgroup in each of `sandboxDirs` (as the Hub does per run), removed after; the cgroup.procs files to join. */
+/** Runs `call` with a fresh run cgroup (as the Hub makes one per run), removed after; the cgroup.procs files to join. */
 export async function inRunCgroup<T>(
-  sandboxDirs: readonly string[],
+  cgroups: readonly SandboxCgroup[],
   call: (procsFiles: string[]) => Promise<T>,
 ): Promise<T> {
-  const dirs = sandboxDirs.map((dir) => `${dir}/run-floor-${runCgroupSerial}`);
+  const part = `run-floor-${runCgroupSerial}`;
   runCgroupSerial++;
-  for (const dir of dirs) await mkdir(dir);
+  const made = cgroups.filter((cgroup) => cgroup.holdsParts).map((cgroup) => join(cgroup.dir, part));
+  for (const dir of made) await mkdir(dir);
   try {
-    return await call(dirs.map((dir) => `${dir}/cgroup.procs`));
+    return await call(
+      cgroups.map((cgroup) => join(cgroup.holdsParts ? join(cgroup.dir, part) : cgroup.dir, "cgroup.procs")),
+    );
   } finally {
-    for (const dir of dirs) await rmdir(dir).catch(() => undefined);
+    for (const dir of made) await rmdir(dir).catch(() => undefined);
   }
 }
 
@@ -167,8 +174,9 @@ export async function createByHand(
         ? id
         : arg,
   );
-  const limits = limitsOf({ memoryMiB: template.memoryMiB, hostUid });
-  const argv = [...rlimitArguments(limits), ...dropToHostUidArguments(limits), ...bwrap] as [
+  const limits = [`--nproc=${MAX_PROCESSES}`, `--data=${template.memoryMiB * 1024 * 1024}`];
+  const uid = [`--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups"];
+  const argv = ["/usr/bin/prlimit", ...limits, "--", "/usr/bin/setpriv", ...uid, "--", ...bwrap] as [
     string,
     ...string[],
   ];

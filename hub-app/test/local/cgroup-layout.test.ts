@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +11,7 @@ import {
   planV2,
   rootKey,
 } from "../../src/orchestrator/local/cgroup-detect.js";
-import { joinCgroupArguments, SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
+import { SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
 
 const V2_HOST = [
   "25 30 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot",
@@ -172,21 +170,5 @@ describe("choosing at start", () => {
     expect(found.reason).toBe(
       `cgroup v2: memory, pids, cpu not available in ${dir}/cgroup (cgroup.controllers); cgroup v1: no cgroup v1 hierarchy with the memory controller`,
     );
-  });
-});
-
-describe("joining a cgroup", () => {
-  it("writes the starting process's own pid to each cgroup.procs before the command runs", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "hub-join-"));
-    await mkdir(join(dir, "a"));
-    const files = [join(dir, "cgroup.procs"), join(dir, "a", "cgroup.procs")];
-    const [program = "", ...args] = [...joinCgroupArguments(files), "cat", files[0]!];
-    const child = spawn(program, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await once(child, "exit");
-    expect(output).toBe(`${child.pid}\n`);
-    expect(await readFile(files[1]!, "utf8")).toBe(`${child.pid}\n`);
-    await rm(dir, { recursive: true });
   });
 });

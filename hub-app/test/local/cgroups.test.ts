@@ -5,7 +5,9 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { detectCgroups } from "../../src/orchestrator/local/cgroup-detect.js";
 import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
-import { joinCgroupArguments, type SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
+import { buildLauncher } from "../../src/orchestrator/local/launcher.js";
+import { startArguments } from "../../src/orchestrator/local/sandbox-args.js";
+import type { SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
 import { deleteAllAndRemove, localOrchestrator, run, spec, temporaryRoot } from "./sandbox-helpers.js";
 
 // This host (root, cgroup v1 controllers mounted) must let the Hub use cgroups: these tests prove they hold.
@@ -94,6 +96,31 @@ describe("a local sandbox's cgroup", () => {
     await orchestrator.delete(id);
   });
 
+  it("gives the init and each run a part only where cgroups are killed; elsewhere they join the sandbox's own", async () => {
+    const { id } = await orchestrator.create(spec());
+    await run(orchestrator, id, ["sh", "-c", "nohup sleep 302 >/dev/null 2>&1 &"]);
+    const killDir = dirname(cgroups.file(id, cgroups.layout.version === 2 ? "cgroup.kill" : "freezer.state"));
+    for (const hierarchy of cgroups.layout.hierarchies) {
+      const sandbox = join(hierarchy.dir, id);
+      const parts = (await readdir(sandbox, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+      if (sandbox === killDir) {
+        expect(parts.map((part) => part.name).sort()).toEqual(["init", expect.stringMatching(/^run-/)]);
+      } else {
+        expect(parts).toEqual([]);
+        // The background sleep (and the init) are members of the sandbox's own cgroup here, under its limits.
+        const members = (await readFile(join(sandbox, "cgroup.procs"), "utf8")).trim().split("\n");
+        const commands = await Promise.all(
+          members.map(async (pid) =>
+            (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ").trim(),
+          ),
+        );
+        expect(commands).toContain("sleep 302");
+        expect(commands).toContain("sleep infinity");
+      }
+    }
+    await orchestrator.delete(id);
+  });
+
   it("throttles a busy loop to the container's cpu (the cgroup's own cpu.stat)", async () => {
     const { id } = await orchestrator.create(spec({ cpu: 0.1 }));
     await run(orchestrator, id, ["sh", "-c", "setsid sh -c 'while :; do :; done' >/dev/null 2>&1 &"]);
@@ -117,7 +144,7 @@ describe("a local sandbox's cgroup", () => {
   it("is emptied and removed by a reconcile once its sandbox's folder is gone (a Hub killed mid-delete)", async () => {
     const { id } = await orchestrator.create(spec());
     const procs = await cgroups.enter(id, "run-left");
-    const left = spawn(...joinCommand([...procs!], ["sleep", "300"]), { stdio: "ignore" });
+    const left = spawn(...(await joinCommand([...procs!], ["/bin/sleep", "300"])), { stdio: "ignore" });
     await vi.waitUntil(async () => (await statOf(id, "pids.current").catch(() => "0")) !== "0\n", {
       timeout: 5000,
     });
@@ -130,7 +157,12 @@ describe("a local sandbox's cgroup", () => {
   });
 });
 
-function joinCommand(procsFiles: string[], command: string[]): [string, string[]] {
-  const [program = "", ...args] = [...joinCgroupArguments(procsFiles), ...command];
-  return [program, args];
+async function joinCommand(
+  procsFiles: string[],
+  command: [string, ...string[]],
+): Promise<[string, string[]]> {
+  const [program, ...rest] = command;
+  const start = startArguments({ launcher: await buildLauncher(), cgroupProcs: procsFiles }, program);
+  const [launcher = "", ...args] = [...start, ...rest];
+  return [launcher, args];
 }

@@ -23,14 +23,14 @@ describe("the host programs a local sandbox needs", () => {
   });
 
   it("lists what a PATH lacks, counting only executables", async () => {
-    expect(await missingHostTools(bin)).toEqual(["nsenter", "setpriv", "prlimit"]);
+    expect(await missingHostTools(bin)).toEqual(["nsenter", "setpriv"]);
   });
 
   it("says what to install, as a 503 the readiness probe reports", async () => {
     await expect(requireHostTools(`${bin}:/nonexistent`)).rejects.toMatchObject({
       code: "orchestrator_unavailable",
       message: expect.stringMatching(
-        /needs nsenter, setpriv, prlimit \(util-linux\), not found in .*: install them/,
+        /needs nsenter, setpriv \(util-linux\), not found in .*: install them/,
       ) as string,
     });
     await expect(requireHostTools("/nonexistent")).rejects.toThrow(

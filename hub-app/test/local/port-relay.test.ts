@@ -87,8 +87,12 @@ describe("a local sandbox's port relay", () => {
     const [relay] = await processesNaming(target.socketPath);
     // /proc/<pid>/cgroup: one line per hierarchy, hierarchy-ID:controllers:path (cgroups(7)).
     const memberships = (await readFile(`/proc/${relay}/cgroup`, "utf8")).trim().split("\n");
-    const pidsLine = memberships.find((line) => /^\d+:([^:]*,)?pids(,[^:]*)?:|^0::/.test(line));
-    expect(pidsLine).toMatch(new RegExp(`/${container.id}/relay-8000$`));
+    const line = (controller: string): string | undefined =>
+      memberships.find((entry) => new RegExp(`^\\d+:([^:]*,)?${controller}(,[^:]*)?:|^0::`).test(entry));
+    // Its own part where cgroups are killed (v1's freezer, or the one v2 hierarchy); the sandbox's limits elsewhere.
+    expect(line("freezer")).toMatch(new RegExp(`/${container.id}/relay-8000$`));
+    for (const controller of ["pids", "memory", "cpu"])
+      expect(line(controller)).toMatch(new RegExp(`/${container.id}(/relay-8000)?$`));
   });
 
   it("stops with the sandbox: the socket no longer answers", async () => {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   bwrapArguments,
-  dropToHostUidArguments,
-  commandArguments,
   enterArguments,
   HOST_TOOLS_ENV,
   outermostPaths,
   projectDirectory,
-  rlimitArguments,
+  startArguments,
 } from "../../src/orchestrator/local/sandbox-args.js";
 
 describe("outermostPaths", () => {
@@ -62,73 +60,75 @@ describe("bwrapArguments", () => {
   });
 });
 
-describe("limits", () => {
-  it("caps processes only with a uid of the sandbox's own, and data size always", () => {
-    expect(rlimitArguments({ maxProcesses: 64, memoryMiB: 256, hostUid: 1_500_000_001 })).toEqual([
-      "/usr/bin/prlimit",
+const LAUNCHER = "/cache/hub-launch-0123";
+const MiB256 = 256 * 1024 * 1024;
+
+describe("startArguments", () => {
+  it("caps processes only with a uid of the sandbox's own, data size always, and drops to that uid", () => {
+    const limits = { maxProcesses: 64, memoryMiB: 256, hostUid: 1_500_000_001 };
+    const cgroupProcs = ["/cg/memory/cnt-1/cgroup.procs", "/cg/freezer/cnt-1/init/cgroup.procs"];
+    expect(startArguments({ launcher: LAUNCHER, limits, cgroupProcs }, "/usr/bin/bwrap")).toEqual([
+      LAUNCHER,
+      "start",
+      "--cgroup=/cg/memory/cnt-1/cgroup.procs",
+      "--cgroup=/cg/freezer/cnt-1/init/cgroup.procs",
       "--nproc=64",
-      `--data=${256 * 1024 * 1024}`,
+      `--data=${MiB256}`,
+      "--host-uid=1500000001",
       "--",
+      "/usr/bin/bwrap",
     ]);
-    expect(rlimitArguments({ maxProcesses: 64, memoryMiB: 256 })).toEqual([
-      "/usr/bin/prlimit",
-      `--data=${256 * 1024 * 1024}`,
+    const unprivileged = {
+      launcher: LAUNCHER,
+      limits: { maxProcesses: 64, memoryMiB: 256 },
+      cgroupProcs: [],
+    };
+    expect(startArguments(unprivileged, "/usr/bin/bwrap")).toEqual([
+      LAUNCHER,
+      "start",
+      `--data=${MiB256}`,
       "--",
+      "/usr/bin/bwrap",
     ]);
-    expect(dropToHostUidArguments({ maxProcesses: 64, memoryMiB: 256 })).toEqual([]);
-    expect(dropToHostUidArguments({ maxProcesses: 64, memoryMiB: 256, hostUid: 7 })).toEqual([
-      "/usr/bin/setpriv",
-      "--reuid=7",
-      "--regid=7",
-      "--clear-groups",
-      "--",
-    ]);
+  });
+
+  it("without limits (a port relay) only joins the cgroups", () => {
+    expect(
+      startArguments({ launcher: LAUNCHER, cgroupProcs: ["/cg/x/cgroup.procs"] }, "/usr/bin/nsenter"),
+    ).toEqual([LAUNCHER, "start", "--cgroup=/cg/x/cgroup.procs", "--", "/usr/bin/nsenter"]);
   });
 });
 
 describe("enterArguments", () => {
-  it("enters every namespace as the sandbox user with no_new_privs, then changes directory inside", () => {
-    const args = enterArguments(42, "/home/sandbox/src", { PATH: "/usr/bin", GREETING: "a b=c" });
-    // Host programs by their absolute paths (util-linux installs them in /usr/bin on Debian): no PATH search.
-    expect(args.slice(0, 2)).toEqual(["/usr/bin/nsenter", "--target=42"]);
-    expect(args).toContain("/usr/bin/setpriv");
-    for (const flag of [
-      "--user",
-      "--mount",
-      "--pid",
-      "--ipc",
-      "--uts",
-      "--net",
-      "--setuid=1000",
-      "--setgid=1000",
-      "--no-new-privs",
-    ]) {
-      expect(args).toContain(flag);
-    }
-    expect(args).toContain("--chdir=/home/sandbox/src");
-    expect(args.at(-1)).toBe("GREETING=a b=c");
-  });
+  const target = {
+    launcher: LAUNCHER,
+    limits: { memoryMiB: 256, hostUid: 7, maxProcesses: 9 },
+    cgroupProcs: [],
+  };
+  const init = { initPid: 42, initStartTime: "123456" };
 
-  it("sets the sandbox's environment with env -i after entering, never on the host programs", () => {
-    const args = enterArguments(42, "/", { PATH: "/evil", LD_PRELOAD: "/evil.so" });
-    const envAt = args.indexOf("/usr/bin/env");
-    expect(envAt).toBeGreaterThan(args.indexOf("/usr/bin/setpriv"));
-    expect(args.slice(envAt, envAt + 6)).toEqual([
-      "/usr/bin/env",
-      "-i",
-      "--chdir=/",
+  it("names the init by pid and start time, the sandbox's user and the directory inside", () => {
+    const args = enterArguments(target, init, "/home/sandbox/src", { PATH: "/usr/bin", GREETING: "a b=c" });
+    expect(args).toEqual([
+      LAUNCHER,
+      "enter",
+      "--nproc=9",
+      `--data=${MiB256}`,
+      "--target=42",
+      "--start-time=123456",
+      "--uid=1000",
+      "--gid=1000",
+      "--cwd=/home/sandbox/src",
+      "--env=PATH=/usr/bin",
+      "--env=GREETING=a b=c",
       "--",
-      "PATH=/evil",
-      "LD_PRELOAD=/evil.so",
     ]);
-    expect(HOST_TOOLS_ENV).toEqual({ PATH: "/usr/sbin:/usr/bin:/sbin:/bin" });
   });
-});
 
-describe("commandArguments", () => {
-  it("starts a program whose name holds = through sh, which env would take for a variable", () => {
-    expect(commandArguments("ls", ["/"])).toEqual(["ls", "/"]);
-    expect(commandArguments("./a=b", ["x"])).toEqual(["/bin/sh", "-c", 'exec "$@"', "sh", "./a=b", "x"]);
+  it("passes the sandbox's environment as options, never as the host programs' own", () => {
+    const args = enterArguments(target, init, "/", { PATH: "/evil", LD_PRELOAD: "/evil.so" });
+    expect(args).toContain("--env=LD_PRELOAD=/evil.so");
+    expect(HOST_TOOLS_ENV).toEqual({ PATH: "/usr/sbin:/usr/bin:/sbin:/bin" });
   });
 });
 

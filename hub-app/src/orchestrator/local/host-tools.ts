@@ -7,12 +7,14 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { HubError } from "../../errors.js";
 
-/** Program -> where it comes from on Debian/Ubuntu. */
+/**
+ * Program -> where it comes from on Debian/Ubuntu. Runs and creates go through the Hub's own launcher
+ * (launcher.ts, built with the host's C compiler); nsenter and setpriv start the port relays.
+ */
 export const HOST_TOOLS: Readonly<Record<string, string>> = {
   bwrap: "package bubblewrap",
   nsenter: "util-linux",
   setpriv: "util-linux",
-  prlimit: "util-linux",
 };
 
 async function executableIn(directories: readonly string[], program: string): Promise<boolean> {

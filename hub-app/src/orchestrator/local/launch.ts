@@ -2,13 +2,14 @@ import { spawn } from "node:child_process";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { hostTool } from "./host-tools.js";
 import {
   bwrapArguments,
-  dropToHostUidArguments,
   HOST_TOOLS_ENV,
-  rlimitArguments,
+  HOST_TOOLS_PATH,
+  startArguments,
+  type LaunchTarget,
   type SandboxLayout,
-  type SandboxLimits,
 } from "./sandbox-args.js";
 
 export interface LaunchedSandbox {
@@ -35,18 +36,14 @@ const BWRAP_LOG = "bwrap.log";
 export async function launchSandbox(
   sandboxDir: string,
   layout: SandboxLayout,
-  limits: SandboxLimits,
+  /** The launcher that joins the sandbox's cgroups, sets its limits and drops to its host uid, then starts bwrap. */
+  target: LaunchTarget,
   timeoutMs: number,
-  /** Runs first, as root: joins the sandbox's cgroups (joinCgroupArguments), or nothing. */
-  joinCgroups: readonly string[] = [],
 ): Promise<LaunchedSandbox> {
   const started = performance.now();
   const log = await open(join(sandboxDir, BWRAP_LOG), "w", 0o600);
   const command = [
-    ...joinCgroups,
-    ...rlimitArguments(limits),
-    ...dropToHostUidArguments(limits),
-    "bwrap",
+    ...startArguments(target, hostTool("bwrap", HOST_TOOLS_PATH)),
     ...bwrapArguments(layout),
     "--info-fd",
     "3",

@@ -32,14 +32,13 @@ import { addressTarget } from "../address-target.js";
 import { processStartTime } from "./process-info.js";
 import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
 import { runInCgroup } from "./run-in-cgroup.js";
-import { INIT_PART, joinCgroupArguments, type SandboxCgroups } from "./sandbox-cgroups.js";
+import { INIT_PART, type SandboxCgroups } from "./sandbox-cgroups.js";
 import { startCgroups } from "./cgroup-start.js";
+import { buildLauncher } from "./launcher.js";
 import {
-  commandArguments,
   enterArguments,
   HOST_TOOLS_ENV,
   insideHome,
-  rlimitArguments,
   SANDBOX_HOME,
   SANDBOX_PATH,
   type SandboxLayout,
@@ -84,7 +83,7 @@ export class LocalOrchestrator implements Orchestrator {
   readonly placements = ["local"] as const;
   private readonly hiddenPaths: readonly string[];
   private readonly root: SandboxRoot;
-  private readonly relays = new PortRelays(() => this.cgroups);
+  private readonly relays = new PortRelays(() => ({ launcher: this.launcher, cgroups: this.cgroups }));
   /** Host uids, when the Hub is root and gives each sandbox its own. */
   private readonly claims: UidClaims | undefined;
   /** Each sandbox's cgroup, when the host lets the Hub make them (found at start). */
@@ -93,6 +92,8 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly index: ContainerIndex;
   private readonly liveness = new InitLiveness();
   private started: Promise<void> | undefined;
+  /** hub-launch, built at start (launcher.ts): it starts and enters every sandbox. */
+  private launcher = "";
   private hiding: Promise<string[]> | undefined;
 
   constructor(
@@ -248,9 +249,10 @@ export class LocalOrchestrator implements Orchestrator {
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
     const meta = await this.runningMeta(id);
     // tar runs inside the sandbox as its user: a symlink planted there cannot reach the host.
-    const result = await runInCgroup(this.cgroups, id, {
+    const stdin = await tarArchive(files);
+    const result = await runInCgroup(this.cgroups, id, (cgroupProcs) => ({
       argv: [
-        ...this.enterCommand(meta, SANDBOX_HOME, { PATH: SANDBOX_PATH }),
+        ...this.enterCommand(meta, cgroupProcs, SANDBOX_HOME, { PATH: SANDBOX_PATH }),
         "tar",
         "-x",
         "-p",
@@ -261,8 +263,8 @@ export class LocalOrchestrator implements Orchestrator {
       env: HOST_TOOLS_ENV,
       timeoutMs: WRITE_FILES_TIMEOUT_MS,
       maxOutputBytes: WRITE_FILES_OUTPUT_BYTES,
-      stdin: await tarArchive(files),
-    });
+      stdin,
+    }));
     if (result.exitCode !== 0) {
       await this.runningMeta(id); // deleted or stopped meanwhile: say so, not "tar failed"
       throw new HubError(
@@ -276,21 +278,13 @@ export class LocalOrchestrator implements Orchestrator {
     const meta = await this.runningMeta(id);
     const [program, ...args] = request.command;
     if (program === undefined) throw new HubError("invalid_request", "command must name a program");
-    const result = await runInCgroup(this.cgroups, id, {
-      argv: [
-        ...this.enterCommand(meta, insideHome(request.cwd), {
-          PATH: SANDBOX_PATH,
-          HOME: SANDBOX_HOME,
-          LANG: "C.UTF-8",
-          ...meta.env,
-          ...request.env,
-        }),
-        ...commandArguments(program, args),
-      ],
+    const env = { PATH: SANDBOX_PATH, HOME: SANDBOX_HOME, LANG: "C.UTF-8", ...meta.env, ...request.env };
+    const result = await runInCgroup(this.cgroups, id, (cgroupProcs) => ({
+      argv: [...this.enterCommand(meta, cgroupProcs, insideHome(request.cwd), env), program, ...args],
       env: HOST_TOOLS_ENV,
       timeoutMs: request.timeoutMs,
       maxOutputBytes: request.maxOutputBytes,
-    });
+    }));
     // A failure may be the sandbox's, not the command's: deleted during the run (exit 137), or its
     // processes killed so nsenter could not enter. Then answer 404 / 409, never nsenter's words.
     if (result.exitCode !== 0) await this.runningMeta(id);
@@ -322,6 +316,7 @@ export class LocalOrchestrator implements Orchestrator {
   private ensureStarted(): Promise<void> {
     this.started ??= (async () => {
       await this.root.make();
+      this.launcher = await buildLauncher();
       this.cgroups = await startCgroups(this.settings.root, this.context.logger, this.settings.cgroups);
       await reconcile(this.reconcileContext()).catch((error: unknown) =>
         this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
@@ -367,13 +362,8 @@ export class LocalOrchestrator implements Orchestrator {
     const limits = this.limitsOf(meta);
     let launched: SandboxMeta;
     try {
-      const sandbox = await launchSandbox(
-        dir,
-        layout,
-        limits,
-        LAUNCH_TIMEOUT_MS,
-        await this.joinNewCgroup(meta),
-      );
+      const target = { launcher: this.launcher, limits, cgroupProcs: await this.joinNewCgroup(meta) };
+      const sandbox = await launchSandbox(dir, layout, target, LAUNCH_TIMEOUT_MS);
       trackExit(sandbox.initPid, sandbox.exited);
       const initStartTime = await processStartTimeOrThrow(sandbox.initPid);
       const accepted = meta.timings.accepted ?? 0;
@@ -405,13 +395,12 @@ export class LocalOrchestrator implements Orchestrator {
     return { info: await this.toInfo(launched), meta: launched };
   }
 
-  /** The new sandbox's cgroup with its limits, and the arguments that start its init inside. */
-  private async joinNewCgroup(meta: SandboxMeta): Promise<string[]> {
+  /** The new sandbox's cgroup with its limits, and the cgroup.procs files its init joins. */
+  private async joinNewCgroup(meta: SandboxMeta): Promise<readonly string[]> {
     if (this.cgroups === undefined) return [];
     const limits = { memoryMiB: meta.memoryMiB, cpu: meta.cpu, maxProcesses: this.settings.maxProcesses };
     await this.cgroups.create(meta.id, limits);
-    const procsFiles = await this.cgroups.enter(meta.id, INIT_PART);
-    return procsFiles === undefined ? [] : joinCgroupArguments(procsFiles);
+    return (await this.cgroups.enter(meta.id, INIT_PART)) ?? [];
   }
 
   private limitsOf(meta: SandboxMeta): SandboxLimits {
@@ -426,16 +415,17 @@ export class LocalOrchestrator implements Orchestrator {
   /** A command entering the sandbox gets the sandbox's rlimits too: nsenter does not take them from its init. */
   private enterCommand(
     meta: StartedMeta,
+    cgroupProcs: readonly string[],
     cwd: string,
     env: Readonly<Record<string, string>>,
   ): [string, ...string[]] {
-    return [...rlimitArguments(this.limitsOf(meta)), ...enterArguments(meta.initPid, cwd, env)] as [
-      string,
-      ...string[],
-    ];
+    const target = { launcher: this.launcher, limits: this.limitsOf(meta), cgroupProcs };
+    return enterArguments(target, meta, cwd, env);
   }
 
+  /** A sandbox to enter (run, write files, relay a port): the launcher is built by the start. */
   private async runningMeta(id: string): Promise<StartedMeta> {
+    await this.ensureStarted();
     const meta = await this.index.get(id);
     return requireRunning(id, meta, meta !== undefined && (await isAlive(meta)));
   }

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { HubError } from "../../errors.js";
 import type { PortTarget } from "../types.js";
-import { HOST_TOOLS_ENV, SANDBOX_UID } from "./sandbox-args.js";
-import { joinCgroupArguments, type SandboxCgroups } from "./sandbox-cgroups.js";
+import { hostTool } from "./host-tools.js";
+import { HOST_TOOLS_ENV, HOST_TOOLS_PATH, SANDBOX_UID, startArguments } from "./sandbox-args.js";
+import type { SandboxCgroups } from "./sandbox-cgroups.js";
 import type { StartedMeta } from "./sandbox-info.js";
 
 // socat prints this at notice level (-d -d) once its listening socket is bound (socat(1), xio-listen.c).
@@ -30,15 +31,15 @@ const MAX_SOCKET_PATH = 107;
 export class PortRelays {
   private readonly relays = new Map<string, Promise<Relay>>();
 
-  /** `cgroups`: the orchestrator's, once its start has found them (undefined: none on this host). */
-  constructor(private readonly cgroups: () => SandboxCgroups | undefined = () => undefined) {}
+  /** The orchestrator's launcher and cgroups, once its start has built and found them. */
+  constructor(private readonly host: () => RelayHost) {}
 
   /** The socket of a running relay to `port` of the sandbox, started on first use. */
   async target(meta: StartedMeta, sandboxDir: string, port: number): Promise<PortTarget> {
     const key = `${meta.id}:${port}`;
     let relay = this.relays.get(key);
     if (relay === undefined) {
-      relay = startRelay(meta, sandboxDir, port, this.cgroups());
+      relay = startRelay(meta, sandboxDir, port, this.host());
       this.relays.set(key, relay);
       relay.then(
         (started) => started.child.once("exit", () => this.forget(key, relay)),
@@ -69,6 +70,13 @@ export class PortRelays {
 interface Relay {
   readonly socketPath: string;
   readonly child: ChildProcess;
+}
+
+export interface RelayHost {
+  /** hub-launch (launcher.ts): it starts the relay inside the sandbox's cgroups. */
+  readonly launcher: string;
+  /** Undefined: this host gives sandboxes no cgroups. */
+  readonly cgroups: SandboxCgroups | undefined;
 }
 
 /** The relay's command: enter the sandbox's user and network namespaces only, drop everything, run socat. */
@@ -103,7 +111,7 @@ async function startRelay(
   meta: StartedMeta,
   sandboxDir: string,
   port: number,
-  cgroups: SandboxCgroups | undefined,
+  { launcher, cgroups }: RelayHost,
 ): Promise<Relay> {
   const folder = join(sandboxDir, "ports");
   const socketPath = join(folder, `${port}.sock`);
@@ -118,10 +126,12 @@ async function startRelay(
   });
   if (meta.hostUid !== undefined) await chown(folder, meta.hostUid, meta.hostUid);
   // A sandbox made before cgroups held has none: its relay runs where the Hub does.
-  const procsFiles = await cgroups?.enter(meta.id, `relay-${port}`);
-  const relay = relayArguments(meta.initPid, socketPath, port);
-  const [program, ...args]: [string, ...string[]] =
-    procsFiles === undefined ? relay : [...joinCgroupArguments(procsFiles), ...relay];
+  const cgroupProcs = (await cgroups?.enter(meta.id, `relay-${port}`)) ?? [];
+  const [relayProgram, ...relayArgs] = relayArguments(meta.initPid, socketPath, port);
+  const [program, ...args] = [
+    ...startArguments({ launcher, cgroupProcs }, hostTool(relayProgram, HOST_TOOLS_PATH)),
+    ...relayArgs,
+  ];
   const child = spawn(program, args, {
     detached: true,
     env: HOST_TOOLS_ENV,

@@ -1,30 +1,30 @@
 import { randomUUID } from "node:crypto";
 import type { RunResult } from "../types.js";
 import { runProcess, type ProcessRun } from "./run-process.js";
-import { joinCgroupArguments, type SandboxCgroups } from "./sandbox-cgroups.js";
+import type { SandboxCgroups } from "./sandbox-cgroups.js";
 
 /**
- * Runs a command that enters sandbox `id` inside a cgroup of its own below the sandbox's. At the
- * timeout runProcess kills the command's process group; then the run's cgroup is killed whole, so
- * what left the group or the session (`setsid loop &`) goes too. A run that ends by itself keeps
- * what it started in the background (`nohup server &`): its cgroup is removed only once empty.
- * Without cgroups (or for a sandbox made before they held) it is a plain runProcess.
+ * Runs a command that enters sandbox `id` inside a cgroup of its own below the sandbox's: `runOf`
+ * gets the cgroup.procs files the launcher joins first (none without cgroups, or for a sandbox made
+ * before they held). At the timeout runProcess kills the command's process group; then the run's
+ * cgroup is killed whole, so what left the group or the session (`setsid loop &`) goes too. A run that
+ * ends by itself keeps what it started in the background (`nohup server &`): its cgroup is removed only
+ * once empty, after the answer (the reaper's tidy removes what is left when this one found it busy).
  */
 export async function runInCgroup(
   cgroups: SandboxCgroups | undefined,
   id: string,
-  run: ProcessRun,
+  runOf: (cgroupProcs: readonly string[]) => ProcessRun,
 ): Promise<RunResult> {
   const part = `run-${randomUUID()}`;
   const procsFiles = await cgroups?.enter(id, part);
-  if (cgroups === undefined || procsFiles === undefined) return runProcess(run);
-  let timedOut = true;
+  if (cgroups === undefined || procsFiles === undefined) return runProcess(runOf([]));
+  let result: RunResult | undefined;
   try {
-    const argv = [...joinCgroupArguments(procsFiles), ...run.argv] as [string, ...string[]];
-    const result = await runProcess({ ...run, argv });
-    timedOut = result.timedOut;
+    result = await runProcess(runOf(procsFiles));
     return result;
   } finally {
-    await (timedOut ? cgroups.remove(id, part) : cgroups.removeIfEmpty(id, part));
+    if (result === undefined || result.timedOut) await cgroups.remove(id, part);
+    else void cgroups.removeIfEmpty(id, part);
   }
 }

@@ -1,5 +1,4 @@
 import { dirname, relative, resolve, sep } from "node:path";
-import { hostTool } from "./host-tools.js";
 
 /** Where the sandbox's private directories appear inside it. */
 export const SANDBOX_HOME = "/home/sandbox";
@@ -99,80 +98,82 @@ export function bwrapArguments(layout: SandboxLayout): string[] {
   ];
 }
 
-/** `prlimit` options: process count (per host uid, hence one uid per sandbox) and data segment size. */
-export function rlimitArguments(limits: SandboxLimits): string[] {
-  const memoryBytes = limits.memoryMiB * 1024 * 1024;
+/** Who a launched process runs as and with which limits: what hub-launch (native/hub-launch.c) sets before exec. */
+export interface LaunchTarget {
+  readonly launcher: string;
+  /** None for a port relay: it holds no student code, the sandbox's cgroup bounds it. */
+  readonly limits?: SandboxLimits;
+  /** The cgroup.procs files it joins first (SandboxCgroups.enter); none without cgroups. */
+  readonly cgroupProcs: readonly string[];
+}
+
+/** The launcher options every launch shares: cgroups, then the process count and data segment size. */
+function commonOptions({ limits, cgroupProcs }: LaunchTarget): string[] {
+  const cgroups = cgroupProcs.map((file) => `--cgroup=${file}`);
+  if (limits === undefined) return cgroups;
   // RLIMIT_NPROC is counted per host uid: only meaningful when each sandbox has its own uid.
   const nproc =
     limits.hostUid === undefined || limits.maxProcesses === undefined
       ? []
       : [`--nproc=${limits.maxProcesses}`];
-  // RLIMIT_DATA, not RLIMIT_AS: V8 and the JVM reserve gigabytes of address space they never use.
-  return [hostTool("prlimit", HOST_TOOLS_PATH), ...nproc, `--data=${memoryBytes}`, "--"];
-}
-
-/** Drops from root to the sandbox's own host uid before bwrap builds the user namespace. */
-export function dropToHostUidArguments(limits: SandboxLimits): string[] {
-  if (limits.hostUid === undefined) return [];
-  const id = String(limits.hostUid);
-  return [hostTool("setpriv", HOST_TOOLS_PATH), `--reuid=${id}`, `--regid=${id}`, "--clear-groups", "--"];
+  return [...cgroups, ...nproc, `--data=${limits.memoryMiB * 1024 * 1024}`];
 }
 
 /**
- * The whole environment of the host programs that enter a sandbox (prlimit, nsenter, setpriv, run as
- * root by a root Hub). Nothing of a request may reach them: a caller's PATH or LD_PRELOAD would pick the
- * program or library those run, outside the sandbox.
+ * Starts `program` (an absolute path: bwrap, or nsenter for a port relay) inside the sandbox's cgroups and
+ * limits, as the sandbox's own host uid when the Hub is root, before bwrap builds the user namespace.
  */
-export const HOST_TOOLS_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
-export const HOST_TOOLS_ENV: Readonly<Record<string, string>> = { PATH: HOST_TOOLS_PATH };
-
-/**
- * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities
- * and no_new_privs, in `cwd` (absolute inside the sandbox), with exactly `env`: it is set by `env -i`
- * inside the sandbox, so it never touches the host programs on the way in. Four programs
- * (prlimit before it, nsenter, setpriv, env), each started by its absolute path: a shell or
- * a PATH search more would be a third of a short run's time (hub-app/bench/floor.ts).
- */
-export function enterArguments(
-  initPid: number,
-  cwd: string,
-  env: Readonly<Record<string, string>>,
-): [string, ...string[]] {
-  // The sandbox sees the host's / read-only: the host's setpriv is at the same path inside.
-  const setpriv = hostTool("setpriv", HOST_TOOLS_PATH);
+export function startArguments(target: LaunchTarget, program: string): [string, ...string[]] {
+  const hostUid = target.limits?.hostUid;
   return [
-    hostTool("nsenter", HOST_TOOLS_PATH),
-    `--target=${initPid}`,
-    "--user",
-    "--mount",
-    "--pid",
-    "--ipc",
-    "--uts",
-    "--net",
-    `--setuid=${SANDBOX_UID}`,
-    `--setgid=${SANDBOX_UID}`,
+    target.launcher,
+    "start",
+    ...commonOptions(target),
+    ...(hostUid === undefined ? [] : [`--host-uid=${hostUid}`]),
     "--",
-    setpriv,
-    "--no-new-privs",
-    "--inh-caps=-all",
-    "--",
-    // The sandbox's own env(1), from its read-only view of the host's /usr/bin. It changes directory
-    // as the sandbox's user (nsenter --wd resolves its path before entering the mount namespace),
-    // then runs the command from the new PATH (env(1): -i, --chdir; GNU coreutils 8.28 and later).
-    "/usr/bin/env",
-    "-i",
-    `--chdir=${cwd}`,
-    "--",
-    ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    program,
   ];
 }
 
 /**
- * The command after enterArguments. env(1) takes any leading word holding "=" for a variable to
- * set: a program named so is started through sh, which does not.
+ * The whole environment of the host programs that enter a sandbox (the launcher, bwrap, a relay's
+ * nsenter, run as root by a root Hub). Nothing of a request may reach them: a caller's PATH or
+ * LD_PRELOAD would pick the program or library those run, outside the sandbox.
  */
-export function commandArguments(program: string, args: readonly string[]): string[] {
-  return program.includes("=") ? ["/bin/sh", "-c", 'exec "$@"', "sh", program, ...args] : [program, ...args];
+export const HOST_TOOLS_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+export const HOST_TOOLS_ENV: Readonly<Record<string, string>> = { PATH: HOST_TOOLS_PATH };
+
+/** The running sandbox a command enters: its init, named by pid and start time (a pid may be reused). */
+export interface SandboxInit {
+  readonly initPid: number;
+  readonly initStartTime: string;
+}
+
+/**
+ * Enters every namespace of a running sandbox as its unprivileged user, with no capabilities and
+ * no_new_privs, in `cwd` (absolute inside the sandbox, changed to as that user), with exactly `env`,
+ * and runs the command that follows along env's PATH: one launcher process in place of `sh` (the
+ * cgroup join), `prlimit`, `nsenter`, `setpriv` and `env`, whose execs were most of a short run's time
+ * (hub-app/bench/floor.ts).
+ */
+export function enterArguments(
+  target: LaunchTarget,
+  init: SandboxInit,
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): [string, ...string[]] {
+  return [
+    target.launcher,
+    "enter",
+    ...commonOptions(target),
+    `--target=${init.initPid}`,
+    `--start-time=${init.initStartTime}`,
+    `--uid=${SANDBOX_UID}`,
+    `--gid=${SANDBOX_UID}`,
+    `--cwd=${cwd}`,
+    ...Object.entries(env).map(([name, value]) => `--env=${name}=${value}`),
+    "--",
+  ];
 }
 
 /** Absolute path inside the sandbox of a working-directory-relative path (already validated). */

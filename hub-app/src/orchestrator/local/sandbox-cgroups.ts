@@ -80,21 +80,27 @@ export class SandboxCgroups {
     }
   }
 
-  /** Makes the part and returns the cgroup.procs files a process writes its pid to to join it; undefined when the sandbox has no cgroup. */
+  /**
+   * Makes the part and returns the cgroup.procs files a process writes its pid to to join it; undefined
+   * when the sandbox has no cgroup. The part is a folder in the hierarchy processes are killed in only:
+   * elsewhere (the other v1 hierarchies) the process joins the sandbox's own cgroup, which v1 allows
+   * beside child cgroups (cgroup-v1/cgroups.rst) and which holds the same limits. One mkdir and one
+   * rmdir per run instead of one per hierarchy: a memory cgroup is the costly one to make (four
+   * hierarchies here took 10-17 ms of a run; hub-app/bench/floor.ts).
+   */
   async enter(id: string, part: string): Promise<string[] | undefined> {
-    // Every hierarchy at once: a run waits for these before it starts (hub-app/bench/floor.ts).
-    const made = await Promise.all(
-      this.layout.hierarchies.map(async (hierarchy) => {
-        try {
-          await mkdir(join(hierarchy.dir, id, part));
-        } catch (error) {
-          if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
-          if (code(error) !== "EEXIST") throw error;
-        }
-        return join(hierarchy.dir, id, part, "cgroup.procs");
-      }),
+    const killDir = this.killHierarchy().dir;
+    try {
+      await mkdir(join(killDir, id, part));
+    } catch (error) {
+      if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
+      if (code(error) !== "EEXIST") throw error;
+    }
+    return this.layout.hierarchies.map((hierarchy) =>
+      hierarchy.dir === killDir
+        ? join(killDir, id, part, "cgroup.procs")
+        : join(hierarchy.dir, id, "cgroup.procs"),
     );
-    return made.every((file) => file !== undefined) ? made : undefined;
   }
 
   /**
@@ -117,11 +123,8 @@ export class SandboxCgroups {
 
   /** Removes a run's cgroup if nothing of it runs on (a `nohup server &` keeps it until the sandbox goes). */
   async removeIfEmpty(id: string, part: string): Promise<void> {
-    await Promise.all(
-      this.layout.hierarchies.map(
-        (hierarchy) => this.removeDir(join(hierarchy.dir, id, part)).catch(() => undefined), // EBUSY: still in use
-      ),
-    );
+    // EBUSY: still in use. Parts are folders of the kill hierarchy only (enter).
+    await this.removeDir(join(this.killHierarchy().dir, id, part)).catch(() => undefined);
   }
 
   /** Removes the run cgroups of a sandbox that nothing runs in any more. */
@@ -235,16 +238,6 @@ export class SandboxCgroups {
       this.layout.hierarchies.find((h) => h.controllers.includes(controller)) ?? this.layout.hierarchies[0]!
     );
   }
-}
-
-/**
- * The arguments that make a command join cgroups before it starts: a root shell writes its own pid
- * to each cgroup.procs (cgroup-v2.rst "Processes"; cgroups(7)) and then execs the command, so the
- * command and everything it forks are inside from their first instruction.
- */
-export function joinCgroupArguments(procsFiles: readonly string[]): [string, ...string[]] {
-  const script = 'for f do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; exec "$@"';
-  return ["/bin/sh", "-c", script, "sh", ...procsFiles, "--"];
 }
 
 function killAll(pids: readonly number[]): void {

@@ -1,0 +1,312 @@
+/*
+ * hub-launch: starts a local sandbox, or enters a running one, for the Hub's local orchestrator in
+ * one process, where util-linux needed five (sh for the cgroup join, prlimit, nsenter, setpriv, env):
+ * each exec of those cost about a millisecond of a run that the Hub aims to keep within twice a bare
+ * nsenter (hub-app/bench/floor.ts). The Hub builds it from this file with the host's C compiler
+ * (hub-app/src/orchestrator/local/launcher.ts); it decides nothing, it does what its arguments say.
+ *
+ *   hub-launch start [COMMON] [--host-uid=N] -- PROGRAM [ARG...]
+ *     joins the cgroups, sets the rlimits, drops to host uid/gid N with no supplementary groups
+ *     (as setpriv --reuid --regid --clear-groups), and execs PROGRAM (an absolute path) with this
+ *     process's environment: the sandbox's bwrap.
+ *
+ *   hub-launch enter [COMMON] --target=PID --start-time=TICKS --uid=N --gid=N --cwd=DIR
+ *                    [--env=NAME=VALUE...] -- PROGRAM [ARG...]
+ *     joins the cgroups, sets the rlimits, enters every namespace of PID (when it is still the process
+ *     that started at TICKS), forks into its pid namespace, becomes uid/gid N there with no
+ *     capabilities, an empty bounding set and no_new_privs, changes to DIR as that user, and execs
+ *     PROGRAM found along the new PATH with exactly the --env variables (as env -i --chdir).
+ *
+ *   COMMON: --cgroup=FILE (a cgroup.procs to join, repeatable), --nproc=N (RLIMIT_NPROC),
+ *           --data=BYTES (RLIMIT_DATA)
+ *
+ * Exit status: the command's; 125 when hub-launch itself failed (it says why on stderr), 126 when
+ * PROGRAM cannot be executed, 127 when it is not found (the convention of env(1) and nsenter(1)).
+ * A command killed by a signal kills hub-launch with the same signal.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FAILED 125
+
+extern char **environ;
+
+struct options {
+  const char **cgroups; /* as many as argc allows */
+  int cgroup_count;
+  const char *nproc;
+  const char *data;
+  const char *host_uid;
+  const char *target;
+  const char *start_time;
+  const char *uid;
+  const char *gid;
+  const char *cwd;
+  char **env; /* as many as argc allows, and the NULL that ends them */
+  int env_count;
+  char **command;
+};
+
+static void fail(const char *format, ...) {
+  va_list args;
+  fputs("hub-launch: ", stderr);
+  va_start(args, format);
+  vfprintf(stderr, format, args);
+  va_end(args);
+  fputc('\n', stderr);
+  exit(FAILED);
+}
+
+static void fail_errno(const char *what, const char *detail) {
+  fail("%s %s: %s", what, detail, strerror(errno));
+}
+
+/* A decimal number the whole of `text`, or a failure naming the option. */
+static unsigned long long number(const char *option, const char *text) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
+    fail("--%s takes a decimal number, got '%s'", option, text);
+  return value;
+}
+
+/* "--name=value": the value when `arg` is that option, else NULL. */
+static const char *value_of(const char *arg, const char *name) {
+  size_t length = strlen(name);
+  if (strncmp(arg, "--", 2) != 0 || strncmp(arg + 2, name, length) != 0 || arg[2 + length] != '=')
+    return NULL;
+  return arg + 3 + length;
+}
+
+static void parse(int argc, char **argv, struct options *options) {
+  options->cgroups = calloc((size_t)argc, sizeof *options->cgroups);
+  options->env = calloc((size_t)argc + 1, sizeof *options->env);
+  if (options->cgroups == NULL || options->env == NULL) fail("out of memory");
+  for (int i = 2; i < argc; i++) {
+    const char *arg = argv[i], *value;
+    if (strcmp(arg, "--") == 0) {
+      if (i + 1 >= argc) fail("no program after --");
+      options->command = argv + i + 1;
+      return;
+    }
+    if ((value = value_of(arg, "cgroup")) != NULL) {
+      options->cgroups[options->cgroup_count++] = value;
+    } else if ((value = value_of(arg, "env")) != NULL) {
+      if (strchr(value, '=') == NULL) fail("--env takes NAME=VALUE, got '%s'", value);
+      options->env[options->env_count++] = (char *)value;
+    } else if ((value = value_of(arg, "nproc")) != NULL) options->nproc = value;
+    else if ((value = value_of(arg, "data")) != NULL) options->data = value;
+    else if ((value = value_of(arg, "host-uid")) != NULL) options->host_uid = value;
+    else if ((value = value_of(arg, "target")) != NULL) options->target = value;
+    else if ((value = value_of(arg, "start-time")) != NULL) options->start_time = value;
+    else if ((value = value_of(arg, "uid")) != NULL) options->uid = value;
+    else if ((value = value_of(arg, "gid")) != NULL) options->gid = value;
+    else if ((value = value_of(arg, "cwd")) != NULL) options->cwd = value;
+    else fail("unknown option '%s'", arg);
+  }
+  fail("no -- before the program");
+}
+
+/* cgroup-v2.rst "Processes" and cgroups(7): a process joins a cgroup by writing its pid to cgroup.procs. */
+static void join_cgroups(const struct options *options) {
+  char pid[24];
+  int length = snprintf(pid, sizeof pid, "%d", (int)getpid());
+  for (int i = 0; i < options->cgroup_count; i++) {
+    int fd = open(options->cgroups[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail_errno("cannot open", options->cgroups[i]);
+    if (write(fd, pid, (size_t)length) != length) fail_errno("cannot join the cgroup of", options->cgroups[i]);
+    close(fd);
+  }
+}
+
+static void set_limit(int resource, const char *option, const char *text) {
+  if (text == NULL) return;
+  rlim_t value = (rlim_t)number(option, text);
+  struct rlimit limit = {value, value};
+  if (setrlimit(resource, &limit) != 0) fail_errno("cannot set", option);
+}
+
+static void set_limits(const struct options *options) {
+  set_limit(RLIMIT_NPROC, "nproc", options->nproc);
+  /* RLIMIT_DATA, not RLIMIT_AS: V8 and the JVM reserve gigabytes of address space they never use. */
+  set_limit(RLIMIT_DATA, "data", options->data);
+}
+
+/* Root's supplementary groups (gid 0 among them) would go along into the sandbox, unmapped but effective. */
+static void clear_groups(void) {
+  if (geteuid() == 0 && setgroups(0, NULL) != 0) fail_errno("cannot clear", "the supplementary groups");
+}
+
+static void become(uid_t uid, gid_t gid) {
+  if (setresgid(gid, gid, gid) != 0) fail_errno("cannot set", "the gid");
+  if (setresuid(uid, uid, uid) != 0) fail_errno("cannot set", "the uid");
+}
+
+static int start(const struct options *options) {
+  join_cgroups(options);
+  set_limits(options);
+  if (options->host_uid != NULL) {
+    unsigned long long id = number("host-uid", options->host_uid);
+    clear_groups();
+    become((uid_t)id, (gid_t)id);
+  }
+  if (options->command[0][0] != '/') fail("start takes an absolute program path, got '%s'", options->command[0]);
+  execv(options->command[0], options->command);
+  fail_errno("cannot execute", options->command[0]);
+  return FAILED;
+}
+
+/* Field 22 of /proc/PID/stat (starttime; proc(5)), counted after the command name's last ')'. */
+static int started_at(const char *pid, const char *expected) {
+  char path[64], stat[1024];
+  snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t length = read(fd, stat, sizeof stat - 1);
+  close(fd);
+  if (length <= 0) return 0;
+  stat[length] = '\0';
+  char *field = strrchr(stat, ')');
+  if (field == NULL) return 0;
+  /* After ") ": field 3 (state) ... field 22 (starttime). */
+  for (int n = 2; n < 22 && field != NULL; n++) field = strchr(field + 1, ' ');
+  if (field == NULL) return 0;
+  field++;
+  size_t expected_length = strlen(expected);
+  return strncmp(field, expected, expected_length) == 0 &&
+         (field[expected_length] == ' ' || field[expected_length] == '\0');
+}
+
+struct namespace {
+  const char *name;
+  int type;
+  int fd;
+};
+
+/* setns(2): after the user namespace the others are owned by it; before it a root caller may enter any. */
+static void enter_namespaces(const char *pid, const char *start_time) {
+  struct namespace namespaces[] = {
+      {"ipc", CLONE_NEWIPC, -1}, {"uts", CLONE_NEWUTS, -1}, {"net", CLONE_NEWNET, -1},
+      {"pid", CLONE_NEWPID, -1}, {"mnt", CLONE_NEWNS, -1},  {"user", CLONE_NEWUSER, -1},
+  };
+  const int count = sizeof namespaces / sizeof namespaces[0];
+  for (int i = 0; i < count; i++) {
+    char path[64], own[64];
+    struct stat target, mine;
+    snprintf(path, sizeof path, "/proc/%s/ns/%s", pid, namespaces[i].name);
+    snprintf(own, sizeof own, "/proc/self/ns/%s", namespaces[i].name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail_errno("cannot open", path);
+    /* A namespace the sandbox shares with us (the host's network): nothing to enter. */
+    if (fstat(fd, &target) == 0 && stat(own, &mine) == 0 && target.st_ino == mine.st_ino &&
+        target.st_dev == mine.st_dev) {
+      close(fd);
+      continue;
+    }
+    namespaces[i].fd = fd;
+  }
+  /* The pid may have been reused between the Hub's check and the open: the fds must be the sandbox's. */
+  if (!started_at(pid, start_time)) fail("the sandbox's init (pid %s) is gone", pid);
+  /* Pass 0 enters what this caller may enter now (all of them as root), then the user namespace;
+   * pass 1 what needed its capabilities there (an unprivileged Hub owning the namespace). */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < count; i++) {
+      if (namespaces[i].fd < 0) continue;
+      if (namespaces[i].type == CLONE_NEWUSER && pass == 1) continue;
+      if (setns(namespaces[i].fd, namespaces[i].type) != 0) {
+        if (pass == 1 || namespaces[i].type == CLONE_NEWUSER) fail_errno("cannot enter the namespace", namespaces[i].name);
+        continue;
+      }
+      close(namespaces[i].fd);
+      namespaces[i].fd = -1;
+    }
+  }
+}
+
+/* A process entering a pid namespace stays outside it; its children are inside (setns(2)). */
+static void wait_for(pid_t child) {
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) fail_errno("cannot wait for", "the command");
+  if (WIFEXITED(status)) exit(WEXITSTATUS(status));
+  int signal_number = WTERMSIG(status);
+  signal(signal_number, SIG_DFL);
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, signal_number);
+  sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+  kill(getpid(), signal_number);
+  exit(128 + signal_number);
+}
+
+/* capabilities(7): no capability in any set, and none that an exec could gain back. */
+static void drop_capabilities(void) {
+  for (int cap = 0; cap <= 63; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+      fail_errno("cannot drop", "the bounding set");
+}
+
+static void clear_capability_sets(void) {
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capset, &header, data) != 0) fail_errno("cannot clear", "the capabilities");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    fail_errno("cannot clear", "the ambient capabilities");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_errno("cannot set", "no_new_privs");
+}
+
+static int enter(struct options *options) {
+  if (options->target == NULL || options->start_time == NULL || options->uid == NULL ||
+      options->gid == NULL || options->cwd == NULL)
+    fail("enter takes --target, --start-time, --uid, --gid and --cwd");
+  number("target", options->target);
+  number("start-time", options->start_time);
+  uid_t uid = (uid_t)number("uid", options->uid);
+  gid_t gid = (gid_t)number("gid", options->gid);
+  join_cgroups(options);
+  set_limits(options);
+  clear_groups();
+  enter_namespaces(options->target, options->start_time);
+  pid_t child = fork();
+  if (child < 0) fail_errno("cannot fork", "into the sandbox");
+  if (child > 0) wait_for(child);
+
+  drop_capabilities();
+  become(uid, gid);
+  clear_capability_sets();
+  /* After becoming the user: a folder that user may not enter is refused, as inside the sandbox. */
+  if (chdir(options->cwd) != 0) fail_errno("cannot change directory to", options->cwd);
+  options->env[options->env_count] = NULL;
+  environ = options->env; /* execvp searches the PATH of the new environment */
+  execvp(options->command[0], options->command);
+  int saved = errno;
+  fprintf(stderr, "hub-launch: %s: %s\n", options->command[0], strerror(saved));
+  return saved == ENOENT ? 127 : 126;
+}
+
+int main(int argc, char **argv) {
+  static struct options options;
+  if (argc < 2) fail("usage: hub-launch start|enter [options] -- program [args]");
+  parse(argc, argv, &options);
+  if (strcmp(argv[1], "start") == 0) return start(&options);
+  if (strcmp(argv[1], "enter") == 0) return enter(&options);
+  fail("unknown mode '%s' (start or enter)", argv[1]);
+  return FAILED;
+}

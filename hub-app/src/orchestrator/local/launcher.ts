@@ -1,0 +1,98 @@
+import { execFile } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { chmod, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { HubError } from "../../errors.js";
+
+/** hub-launch's source: the same relative place from src/ (tsx, vitest) and dist/ (the compiled Hub). */
+export const LAUNCHER_SOURCE = fileURLToPath(new URL("../../../native/hub-launch.c", import.meta.url));
+
+export interface LauncherBuild {
+  /** Where built launchers are kept, one file per source and compiler; default ~/.cache/sandbox-platform/hub-launch. */
+  readonly cacheDir?: string;
+  /** The C compiler, found along PATH; default `cc`. */
+  readonly compiler?: string;
+}
+
+/** Builds under way, by cache folder and compiler: callers at once share one. */
+const building = new Map<string, Promise<string>>();
+
+/**
+ * The path of hub-launch built from LAUNCHER_SOURCE, compiled on first use and cached by the hash of
+ * its source (a second Hub, or the next start, reuses it; an edited source builds anew). It runs as
+ * root in a root Hub: a cached file is used only when this user owns it and nobody else may write it,
+ * checked on each call (the readiness probe's too), else it is built again.
+ */
+export function buildLauncher(options: LauncherBuild = {}): Promise<string> {
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const compiler = options.compiler ?? "cc";
+  const key = `${cacheDir}\0${compiler}`;
+  let built = building.get(key);
+  if (built === undefined) {
+    built = build(cacheDir, compiler).finally(() => building.delete(key));
+    building.set(key, built);
+  }
+  return built;
+}
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
+  return join(base, "sandbox-platform", "hub-launch");
+}
+
+async function build(cacheDir: string, compiler: string): Promise<string> {
+  const source = await readFile(LAUNCHER_SOURCE).catch((error: NodeJS.ErrnoException) => {
+    throw new HubError(
+      "orchestrator_unavailable",
+      `the local orchestrator's launcher source ${LAUNCHER_SOURCE} cannot be read (${error.code ?? error.message}): run the Hub from the repository`,
+    );
+  });
+  const hash = createHash("sha256").update(compiler).update("\0").update(source).digest("hex").slice(0, 16);
+  const target = join(cacheDir, `hub-launch-${hash}`);
+  if (await isTrusted(target)) return target;
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+  await chmod(cacheDir, 0o700);
+  const scratch = `${target}.${randomUUID()}.tmp`;
+  try {
+    await promisify(execFile)(
+      compiler,
+      ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", scratch, LAUNCHER_SOURCE],
+      { timeout: 120_000 },
+    );
+    await chmod(scratch, 0o755);
+    // rename(2) is atomic: Hubs (or test files) building at once each put a whole file in place.
+    await rename(scratch, target);
+  } catch (error) {
+    await rm(scratch, { force: true });
+    throw compileError(compiler, error as NodeJS.ErrnoException & { stderr?: string });
+  }
+  return target;
+}
+
+/** Owned by this user and writable by nobody else, the folder included: another user's file must not run as root. */
+async function isTrusted(path: string): Promise<boolean> {
+  const [file, folder] = await Promise.all([
+    stat(path).catch(() => undefined),
+    stat(join(path, "..")).catch(() => undefined),
+  ]);
+  const uid = process.geteuid?.() ?? -1;
+  return [file, folder].every(
+    (entry) => entry !== undefined && entry.uid === uid && (entry.mode & 0o022) === 0,
+  );
+}
+
+function compileError(compiler: string, error: NodeJS.ErrnoException & { stderr?: string }): HubError {
+  if (error.code === "ENOENT") {
+    return new HubError(
+      "orchestrator_unavailable",
+      `the local orchestrator builds its launcher (${LAUNCHER_SOURCE}) with a C compiler: ${compiler} was not found in PATH; install one, e.g. apt-get install gcc libc6-dev`,
+    );
+  }
+  return new HubError(
+    "orchestrator_unavailable",
+    `the local orchestrator could not build its launcher with ${compiler}: ${(error.stderr ?? error.message).trim()}`,
+  );
+}

@@ -111,26 +111,26 @@ describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
   afterEach(async () => rm(mountPoint, { recursive: true, force: true }));
 
   it("enables the controllers, writes the limits and makes a part per run", async () => {
-    await cgroups.prepare();
+    cgroups.prepare();
     const folder = join(mountPoint, "hub-sandboxes");
     for (const dir of [mountPoint, folder, join(folder, "key")])
       expect(await readFile(join(dir, "cgroup.subtree_control"), "utf8")).toBe("+memory +pids +cpu");
-    await cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 0.25, maxProcesses: 64 });
+    cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 0.25, maxProcesses: 64 });
     const sandbox = join(folder, "key", "cnt-abc12");
     expect(await readFile(join(sandbox, "memory.max"), "utf8")).toBe(String(256 * 1024 * 1024));
     expect(await readFile(join(sandbox, "pids.max"), "utf8")).toBe("64");
     expect(await readFile(join(sandbox, "cpu.max"), "utf8")).toBe("25000 100000");
-    expect(await cgroups.enter("cnt-abc12", "run-1")).toEqual([join(sandbox, "run-1", "cgroup.procs")]);
-    expect(await cgroups.enter("cnt-gone1", "run-1")).toBeUndefined();
-    expect(await cgroups.ids()).toEqual(["cnt-abc12"]);
+    expect(cgroups.enter("cnt-abc12", "run-1")).toEqual([join(sandbox, "run-1", "cgroup.procs")]);
+    expect(cgroups.enter("cnt-gone1", "run-1")).toBeUndefined();
+    expect(cgroups.ids()).toEqual(["cnt-abc12"]);
   });
 
   it("kills with cgroup.kill; removes a run's cgroup, then the sandbox's deepest first", async () => {
-    await cgroups.prepare();
-    await cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 1, maxProcesses: 64 });
+    cgroups.prepare();
+    cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 1, maxProcesses: 64 });
     const sandbox = join(mountPoint, "hub-sandboxes", "key", "cnt-abc12");
     for (const part of ["init", "run-1"]) {
-      await cgroups.enter("cnt-abc12", part);
+      cgroups.enter("cnt-abc12", part);
       await writeFile(join(sandbox, part, "cgroup.kill"), ""); // the kernel's file, present since 5.14
     }
     await cgroups.kill("cnt-abc12", "run-1");
@@ -140,7 +140,7 @@ describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
     expect(removed).toEqual([{ dir: join(sandbox, "run-1"), kill: "1" }]);
     await cgroups.remove("cnt-abc12");
     expect(removed.slice(1).map((entry) => entry.dir)).toEqual([join(sandbox, "init"), sandbox]);
-    expect(await cgroups.ids()).toEqual([]);
+    expect(cgroups.ids()).toEqual([]);
   });
 });
 

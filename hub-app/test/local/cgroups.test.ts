@@ -81,7 +81,7 @@ describe("a local sandbox's cgroup", () => {
     expect(await counterBelow(id, "pids.events", "max")).toBeGreaterThan(0);
     expect(Number(await statOf(id, "pids.current"))).toBeLessThanOrEqual(128);
     expect(await orchestrator.delete(id)).toBe(true);
-    expect(await cgroups.ids()).not.toContain(id);
+    expect(cgroups.ids()).not.toContain(id);
   });
 
   it("kills what a timed-out run started outside its process group and session, and keeps an earlier run's server", async () => {
@@ -134,16 +134,16 @@ describe("a local sandbox's cgroup", () => {
   it("is removed with its sandbox", async () => {
     const { id } = await orchestrator.create(spec());
     await run(orchestrator, id, ["sh", "-c", "nohup sleep 300 >/dev/null 2>&1 &"]);
-    expect(await cgroups.ids()).toContain(id);
+    expect(cgroups.ids()).toContain(id);
     await orchestrator.delete(id);
-    expect(await cgroups.ids()).not.toContain(id);
+    expect(cgroups.ids()).not.toContain(id);
     for (const hierarchy of cgroups.layout.hierarchies)
       expect(existsSync(join(hierarchy.dir, id))).toBe(false);
   });
 
   it("is emptied and removed by a reconcile once its sandbox's folder is gone (a Hub killed mid-delete)", async () => {
     const { id } = await orchestrator.create(spec());
-    const procs = await cgroups.enter(id, "run-left");
+    const procs = cgroups.enter(id, "run-left");
     const left = spawn(...(await joinCommand([...procs!], ["/bin/sleep", "300"])), { stdio: "ignore" });
     await vi.waitUntil(async () => (await statOf(id, "pids.current").catch(() => "0")) !== "0\n", {
       timeout: 5000,
@@ -151,7 +151,7 @@ describe("a local sandbox's cgroup", () => {
     // The sandbox's folder goes as a crashed delete leaves it; its processes and cgroup stay.
     await rm(join(root, id), { recursive: true, force: true });
     await orchestrator.reconcile();
-    expect(await cgroups.ids()).not.toContain(id);
+    expect(cgroups.ids()).not.toContain(id);
     await vi.waitUntil(() => left.exitCode !== null || left.signalCode !== null, { timeout: 5000 });
     expect(left.signalCode).toBe("SIGKILL");
   });

@@ -138,7 +138,7 @@ export async function detectCgroups(root: string, proc = "/proc"): Promise<Cgrou
         `cgroup v2: ${missing.join(", ")} not available in ${plan.delegating[0]} (cgroup.controllers)`,
       );
     else {
-      const tried = await tryLayout(plan);
+      const tried = tryLayout(plan);
       if (tried.cgroups !== undefined) return tried;
       reasons.push(`cgroup v2: ${tried.reason}`);
     }
@@ -146,7 +146,7 @@ export async function detectCgroups(root: string, proc = "/proc"): Promise<Cgrou
   const v1 = planV1(mounts, own.v1, key);
   if (typeof v1 === "string") reasons.push(`cgroup v1: ${v1}`);
   else {
-    const tried = await tryLayout(v1);
+    const tried = tryLayout(v1);
     if (tried.cgroups !== undefined) return tried;
     reasons.push(`cgroup v1: ${tried.reason}`);
   }
@@ -160,10 +160,10 @@ async function missingV2Controllers(dir: string): Promise<string[]> {
   return V2_CONTROLLERS.filter((controller) => !available.includes(controller));
 }
 
-async function tryLayout(layout: CgroupLayout): Promise<CgroupDetection> {
+function tryLayout(layout: CgroupLayout): CgroupDetection {
   const cgroups = new SandboxCgroups(layout);
   try {
-    await cgroups.prepare();
+    cgroups.prepare();
     return { cgroups };
   } catch (error) {
     return { reason: (error as Error).message };

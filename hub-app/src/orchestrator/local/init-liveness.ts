@@ -11,8 +11,8 @@ const VERIFIED_FOR_MS = 5_000;
  * Whether sandbox inits are alive, cheaply enough for list and get at a thousand containers:
  * kill(pid, 0) (no signal sent: only whether the pid exists, kill(2)) on every call, the start
  * time in /proc/<pid>/stat at most once per VERIFIED_FOR_MS. A dead init is seen at once: pid 1 of
- * a pid namespace is reaped by its bwrap as soon as it dies. Commands are entered only after the
- * exact check (isAlive in sandbox-info.ts).
+ * a pid namespace is reaped by its bwrap as soon as it dies. A command is entered by hub-launch,
+ * which checks the start time itself once it holds the init's namespaces (native/hub-launch.c).
  */
 export class InitLiveness {
   private readonly verifiedAt = new Map<number, { startTime: string; at: number }>();

@@ -247,7 +247,7 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async writeFiles(id: string, files: readonly FileToWrite[]): Promise<void> {
-    const meta = await this.runningMeta(id);
+    const meta = await this.enterableMeta(id);
     // tar runs inside the sandbox as its user: a symlink planted there cannot reach the host.
     const stdin = await tarArchive(files);
     const result = await runInCgroup(this.cgroups, id, (cgroupProcs) => ({
@@ -275,7 +275,7 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async run(id: string, request: RunRequest): Promise<RunResult> {
-    const meta = await this.runningMeta(id);
+    const meta = await this.enterableMeta(id);
     const [program, ...args] = request.command;
     if (program === undefined) throw new HubError("invalid_request", "command must name a program");
     const env = { PATH: SANDBOX_PATH, HOME: SANDBOX_HOME, LANG: "C.UTF-8", ...meta.env, ...request.env };
@@ -362,7 +362,7 @@ export class LocalOrchestrator implements Orchestrator {
     const limits = this.limitsOf(meta);
     let launched: SandboxMeta;
     try {
-      const target = { launcher: this.launcher, limits, cgroupProcs: await this.joinNewCgroup(meta) };
+      const target = { launcher: this.launcher, limits, cgroupProcs: this.joinNewCgroup(meta) };
       const sandbox = await launchSandbox(dir, layout, target, LAUNCH_TIMEOUT_MS);
       trackExit(sandbox.initPid, sandbox.exited);
       const initStartTime = await processStartTimeOrThrow(sandbox.initPid);
@@ -396,11 +396,11 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   /** The new sandbox's cgroup with its limits, and the cgroup.procs files its init joins. */
-  private async joinNewCgroup(meta: SandboxMeta): Promise<readonly string[]> {
+  private joinNewCgroup(meta: SandboxMeta): readonly string[] {
     if (this.cgroups === undefined) return [];
     const limits = { memoryMiB: meta.memoryMiB, cpu: meta.cpu, maxProcesses: this.settings.maxProcesses };
-    await this.cgroups.create(meta.id, limits);
-    return (await this.cgroups.enter(meta.id, INIT_PART)) ?? [];
+    this.cgroups.create(meta.id, limits);
+    return this.cgroups.enter(meta.id, INIT_PART) ?? [];
   }
 
   private limitsOf(meta: SandboxMeta): SandboxLimits {
@@ -423,11 +423,25 @@ export class LocalOrchestrator implements Orchestrator {
     return enterArguments(target, meta, cwd, env);
   }
 
-  /** A sandbox to enter (run, write files, relay a port): the launcher is built by the start. */
+  /** A sandbox that is running now, by the exact check (its init's pid and start time in /proc). */
   private async runningMeta(id: string): Promise<StartedMeta> {
     await this.ensureStarted();
     const meta = await this.index.get(id);
     return requireRunning(id, meta, meta !== undefined && (await isAlive(meta)));
+  }
+
+  /**
+   * A sandbox to run a command in, by the cheap check (init-liveness.ts): hub-launch checks the init's
+   * start time itself once it holds the namespaces, and a failed command is checked exactly after.
+   */
+  private async enterableMeta(id: string): Promise<StartedMeta> {
+    await this.ensureStarted();
+    const meta = await this.index.get(id);
+    const alive =
+      meta?.initPid !== undefined &&
+      meta.initStartTime !== undefined &&
+      (await this.liveness.isAlive(meta.initPid, meta.initStartTime));
+    return requireRunning(id, meta, alive);
   }
 
   private toInfo(meta: SandboxMeta): Promise<ContainerInfo> {

@@ -126,7 +126,7 @@ async function startRelay(
   });
   if (meta.hostUid !== undefined) await chown(folder, meta.hostUid, meta.hostUid);
   // A sandbox made before cgroups held has none: its relay runs where the Hub does.
-  const cgroupProcs = (await cgroups?.enter(meta.id, `relay-${port}`)) ?? [];
+  const cgroupProcs = cgroups?.enter(meta.id, `relay-${port}`) ?? [];
   const [relayProgram, ...relayArgs] = relayArguments(meta.initPid, socketPath, port);
   const [program, ...args] = [
     ...startArguments({ launcher, cgroupProcs }, hostTool(relayProgram, HOST_TOOLS_PATH)),

@@ -196,7 +196,7 @@ async function freeStaleClaims(context: ReconcileContext, held: ReadonlySet<numb
 async function reconcileCgroups(context: ReconcileContext): Promise<void> {
   const cgroups = context.cgroups;
   if (cgroups === undefined) return;
-  const ids = await cgroups.ids();
+  const ids = cgroups.ids();
   const root = context.root.path;
   const known = new Set([...(await foldersIn(warmRoot(root))), ...(await foldersIn(root)).map(idOfFolder)]);
   for (const id of ids) {

@@ -17,7 +17,7 @@ export async function runInCgroup(
   runOf: (cgroupProcs: readonly string[]) => ProcessRun,
 ): Promise<RunResult> {
   const part = `run-${randomUUID()}`;
-  const procsFiles = await cgroups?.enter(id, part);
+  const procsFiles = cgroups?.enter(id, part);
   if (cgroups === undefined || procsFiles === undefined) return runProcess(runOf([]));
   let result: RunResult | undefined;
   try {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rmdir, stat, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { v1LimitFiles, v2LimitFiles, type CgroupLimits } from "./cgroup-limits.js";
@@ -38,6 +38,10 @@ export interface CgroupOptions {
  * Each sandbox in a cgroup of its own with the container's memory, cpu and a task limit, and each
  * run in a child cgroup, so a timed-out run is killed whole even when its processes left their
  * process group and session (`setsid cmd &`), while what earlier runs left running stays.
+ *
+ * Its file operations are synchronous: cgroupfs is kernfs, in memory, and each mkdir, rmdir, read or
+ * write takes 15-60 µs here, where the same call through libuv's thread pool waited 0.2-0.5 ms for its
+ * turn on a busy Hub, several times per run and per delete (hub-app/bench/floor.ts).
  */
 export class SandboxCgroups {
   private readonly removeDir: (dir: string) => Promise<void>;
@@ -46,7 +50,8 @@ export class SandboxCgroups {
     readonly layout: CgroupLayout,
     options: CgroupOptions = {},
   ) {
-    this.removeDir = options.removeDir ?? rmdir;
+    // A throw inside the executor rejects: callers handle EBUSY and ENOENT as a rejection.
+    this.removeDir = options.removeDir ?? ((dir) => new Promise<void>((resolve) => resolve(rmdirSync(dir))));
   }
 
   describe(): string {
@@ -58,25 +63,24 @@ export class SandboxCgroups {
   }
 
   /** Makes this root's folders and, with v2, hands the controllers down to them. */
-  async prepare(): Promise<void> {
+  prepare(): void {
     if (this.layout.version === 2) {
       for (const dir of this.layout.delegating) {
-        await mkdir(dir, { recursive: true });
-        await writeFile(join(dir, "cgroup.subtree_control"), V2_CONTROLLERS.map((c) => `+${c}`).join(" "));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "cgroup.subtree_control"), V2_CONTROLLERS.map((c) => `+${c}`).join(" "));
       }
     }
-    for (const hierarchy of this.layout.hierarchies) await mkdir(hierarchy.dir, { recursive: true });
+    for (const hierarchy of this.layout.hierarchies) mkdirSync(hierarchy.dir, { recursive: true });
   }
 
   /** The sandbox's cgroup, with its limits. */
-  async create(id: string, limits: CgroupLimits): Promise<void> {
-    for (const hierarchy of this.layout.hierarchies)
-      await mkdir(join(hierarchy.dir, id), { recursive: true });
+  create(id: string, limits: CgroupLimits): void {
+    for (const hierarchy of this.layout.hierarchies) mkdirSync(join(hierarchy.dir, id), { recursive: true });
     const files = this.layout.version === 2 ? v2LimitFiles(limits) : v1LimitFiles(limits);
     for (const limit of files) {
       const path = join(this.hierarchyOf(limit.controller).dir, id, limit.file);
-      if (limit.optional === true && !(await exists(path))) continue;
-      await writeFile(path, limit.value);
+      if (limit.optional === true && !existsSync(path)) continue;
+      writeFileSync(path, limit.value);
     }
   }
 
@@ -88,10 +92,10 @@ export class SandboxCgroups {
    * rmdir per run instead of one per hierarchy: a memory cgroup is the costly one to make (four
    * hierarchies here took 10-17 ms of a run; hub-app/bench/floor.ts).
    */
-  async enter(id: string, part: string): Promise<string[] | undefined> {
+  enter(id: string, part: string): string[] | undefined {
     const killDir = this.killHierarchy().dir;
     try {
-      await mkdir(join(killDir, id, part));
+      mkdirSync(join(killDir, id, part));
     } catch (error) {
       if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
       if (code(error) !== "EEXIST") throw error;
@@ -110,13 +114,13 @@ export class SandboxCgroups {
    */
   async remove(id: string, part?: string, graceMs = 0): Promise<void> {
     const target = part === undefined ? id : join(id, part);
-    if (!(await exists(join(this.killHierarchy().dir, target)))) return;
+    if (!existsSync(join(this.killHierarchy().dir, target))) return;
     if (!(await this.emptyWithin(target, graceMs))) await this.kill(id, part);
     await this.waitEmpty(target);
     // Hierarchies at once (four on a v1 host): a delete answers after this (hub-app/bench/floor.ts).
     await Promise.all(
       this.layout.hierarchies.map(async (hierarchy) => {
-        for (const dir of await deepestFirst(join(hierarchy.dir, target))) await this.removeWhenFree(dir);
+        for (const dir of deepestFirst(join(hierarchy.dir, target))) await this.removeWhenFree(dir);
       }),
     );
   }
@@ -129,7 +133,7 @@ export class SandboxCgroups {
 
   /** Removes the run cgroups of a sandbox that nothing runs in any more. */
   async tidy(id: string): Promise<void> {
-    const parts = await subfolders(join(this.killHierarchy().dir, id));
+    const parts = subfolders(join(this.killHierarchy().dir, id));
     for (const part of parts.filter((name) => RUN_PART.test(name))) await this.removeIfEmpty(id, part);
   }
 
@@ -140,8 +144,8 @@ export class SandboxCgroups {
   }
 
   /** Ids of the sandboxes that have a cgroup here. */
-  async ids(): Promise<string[]> {
-    return (await subfolders(this.killHierarchy().dir)).filter(isSandboxId);
+  ids(): string[] {
+    return subfolders(this.killHierarchy().dir).filter(isSandboxId);
   }
 
   /** A file of the sandbox's cgroup (`cpu.stat`, `memory.oom_control`, `pids.events`), in the hierarchy of its controller. */
@@ -155,32 +159,32 @@ export class SandboxCgroups {
     if (this.layout.version === 2) {
       const killFile = join(this.layout.hierarchies[0]!.dir, target, "cgroup.kill");
       // cgroup.kill (Linux 5.14): the kernel kills the whole subtree, forks in flight included (cgroup-v2.rst).
-      if (await exists(killFile)) return writeFile(killFile, "1");
+      if (existsSync(killFile)) return writeFileSync(killFile, "1");
       return this.killFrozen(target, "cgroup.freeze", "1", "0");
     }
     // v1 freezer (cgroup-v1/freezer-subsystem.rst): frozen tasks cannot fork while their pids are read and killed.
     if (this.layout.hierarchies.some((h) => h.controllers.includes("freezer")))
       return this.killFrozen(target, "freezer.state", "FROZEN", "THAWED");
-    for (let round = 0; round < 100 && (await this.pids(target)).length > 0; round += 1) {
-      killAll(await this.pids(target));
+    for (let round = 0; round < 100 && this.pids(target).length > 0; round += 1) {
+      killAll(this.pids(target));
       await delay(POLL_MS);
     }
   }
 
-  private async killFrozen(target: string, file: string, frozen: string, thawed: string): Promise<void> {
+  private killFrozen(target: string, file: string, frozen: string, thawed: string): void {
     const state = join(this.killHierarchy().dir, target, file);
-    await writeFile(state, frozen);
+    writeFileSync(state, frozen);
     try {
-      killAll(await this.pids(target));
+      killAll(this.pids(target));
     } finally {
       // A SIGKILLed task dies once thawed (freezer-subsystem.rst).
-      await writeFile(state, thawed);
+      writeFileSync(state, thawed);
     }
   }
 
   private async waitEmpty(target: string): Promise<void> {
     const deadline = Date.now() + EMPTY_WAIT_MS;
-    for (let pids = await this.pids(target); pids.length > 0; pids = await this.pids(target)) {
+    for (let pids = this.pids(target); pids.length > 0; pids = this.pids(target)) {
       killAll(pids); // a task forked while the kill was under way
       if (Date.now() > deadline)
         throw new Error(`processes of cgroup ${target} outlived SIGKILL for ${EMPTY_WAIT_MS} ms`);
@@ -191,7 +195,7 @@ export class SandboxCgroups {
   private async emptyWithin(target: string, ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
     for (;;) {
-      if ((await this.pids(target)).length === 0) return true;
+      if (this.pids(target).length === 0) return true;
       if (Date.now() >= deadline) return false;
       await delay(POLL_MS);
     }
@@ -212,10 +216,10 @@ export class SandboxCgroups {
   }
 
   /** Every pid in the cgroup `target` and below. */
-  private async pids(target: string): Promise<number[]> {
+  private pids(target: string): number[] {
     const found: number[] = [];
-    for (const dir of await deepestFirst(join(this.killHierarchy().dir, target))) {
-      const text = await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "");
+    for (const dir of deepestFirst(join(this.killHierarchy().dir, target))) {
+      const text = readOr(join(dir, "cgroup.procs"), "");
       found.push(
         ...text
           .split("\n")
@@ -250,19 +254,29 @@ function killAll(pids: readonly number[]): void {
   }
 }
 
-async function subfolders(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
 }
 
 /** `dir` and the folders below it, children before their parents (the order rmdir needs). */
-async function deepestFirst(dir: string): Promise<string[]> {
-  const below = await Promise.all((await subfolders(dir)).map((name) => deepestFirst(join(dir, name))));
-  return (await exists(dir)) ? [...below.flat(), dir] : [];
+function deepestFirst(dir: string): string[] {
+  const below = subfolders(dir).flatMap((name) => deepestFirst(join(dir, name)));
+  return existsSync(dir) ? [...below, dir] : [];
 }
 
-async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined)) !== undefined;
+/** A cgroup file's text, or `fallback` when it went (its cgroup removed meanwhile). */
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return fallback;
+  }
 }
 
 function code(error: unknown): string | undefined {

@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
 import type { Logger } from "pino";
-import { HOST_TOOLS_ENV } from "./sandbox-args.js";
+import { runProcess } from "./run-process.js";
+import { hostTool } from "./host-tools.js";
+import { HOST_TOOLS_ENV, HOST_TOOLS_PATH } from "./sandbox-args.js";
 
 /**
  * Removes deleted sandboxes' folders in the background, one at a time, with `rm -rf` in a child
@@ -44,20 +45,31 @@ export function removalsDone(): Promise<void> {
   return tail;
 }
 
-function removeTree(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** A million small files take seconds to remove; an hour is a removal stuck, killed and retried by the next reconcile. */
+const REMOVE_TIMEOUT_MS = 3_600_000;
+
+/**
+ * `rm -rf` at the lowest CPU priority, started by the spawn helper (spawn-helper.ts): a fork of the
+ * Hub itself costs in proportion to its memory, on its event loop, and the delete that queued this
+ * removal would answer only after that fork (5 of a delete's 8 ms here, hub-app/bench/floor.ts).
+ */
+async function removeTree(path: string): Promise<void> {
+  const result = await runProcess({
     // --one-file-system: a sandbox's folder holds no mounts; never cross into one if something put it there.
-    const child = spawn("nice", ["-n", "19", "rm", "-rf", "--one-file-system", "--", path], {
-      env: HOST_TOOLS_ENV,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (stderr.length < 4096) stderr += chunk.toString("utf8");
-    });
-    child.once("error", reject);
-    child.once("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`rm -rf ${path} exited ${code}: ${stderr.trim()}`)),
-    );
+    argv: [
+      hostTool("nice", HOST_TOOLS_PATH),
+      "-n",
+      "19",
+      hostTool("rm", HOST_TOOLS_PATH),
+      "-rf",
+      "--one-file-system",
+      "--",
+      path,
+    ],
+    env: HOST_TOOLS_ENV,
+    timeoutMs: REMOVE_TIMEOUT_MS,
+    maxOutputBytes: 4096,
   });
+  if (result.exitCode !== 0)
+    throw new Error(`rm -rf ${path} exited ${result.exitCode ?? "on its timeout"}: ${result.stderr.trim()}`);
 }

@@ -4,8 +4,8 @@ import { CappedOutput } from "../capped-output.js";
 import type { RunResult } from "../types.js";
 import { SpawnHelper } from "./spawn-helper.js";
 
-/** One helper for every run of this Hub process (spawn-helper.ts: why not fork the Hub). */
-const spawner = new SpawnHelper();
+/** One helper for every run and launch of this Hub process (spawn-helper.ts: why not fork the Hub). */
+export const spawner = new SpawnHelper();
 
 export interface ProcessRun {
   readonly argv: readonly [string, ...string[]];
@@ -30,9 +30,17 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
   const stdout = new CappedOutput(run.maxOutputBytes);
   const stderr = new CappedOutput(run.maxOutputBytes);
   // Started in its own process group (detached), its stdin written, by the helper.
-  const child = spawner.spawn(run.argv, { ...run.env }, run.stdin, run.maxOutputBytes);
+  const child = spawner.spawn(
+    run.argv,
+    { ...run.env },
+    {
+      maxOutputBytes: run.maxOutputBytes,
+      ...(run.stdin === undefined ? {} : { stdin: run.stdin }),
+    },
+  );
+  const childStderr = child.stderr!; // a stream: no stderrFile was given
   readCapped(child.stdout, stdout);
-  readCapped(child.stderr, stderr);
+  readCapped(childStderr, stderr);
 
   return new Promise<RunResult>((resolve, reject) => {
     let timedOut = false;
@@ -54,12 +62,12 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
     child.once("error", (error: Error) => {
       clearTimeout(timer);
       child.stdout.destroy();
-      child.stderr.destroy();
+      childStderr.destroy();
       reject(error);
     });
     child.once("exit", (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      void drained([child.stdout, child.stderr]).then(() => {
+      void drained([child.stdout, childStderr]).then(() => {
         resolve({
           exitCode: timedOut ? null : (code ?? shellExitCodeOfSignal(signal)),
           stdout: stdout.text(),

@@ -1,12 +1,13 @@
 /**
- * When the sandboxes this Hub process launched exit, by their init's pid. The outer bwrap is this
- * process's child and exits as soon as the sandbox's init does (it waits for it, bwrap(1)), so a
+ * When the sandboxes this Hub process launched exit, by their init's pid. The outer bwrap is the
+ * spawn helper's child and exits as soon as the sandbox's init does (it waits for it, bwrap(1)), so a
  * delete waits for that event instead of polling /proc. Sandboxes of an earlier Hub are not
- * children of this one: waitUntilGone polls for those.
+ * children of this one, and a helper that died took their exits with it (false): waitUntilGone
+ * polls for those.
  */
-const exits = new Map<number, Promise<void>>();
+const exits = new Map<number, Promise<boolean>>();
 
-export function trackExit(initPid: number, exited: Promise<void>): void {
+export function trackExit(initPid: number, exited: Promise<boolean>): void {
   exits.set(initPid, exited);
   void exited.then(() => {
     if (exits.get(initPid) === exited) exits.delete(initPid);
@@ -14,6 +15,6 @@ export function trackExit(initPid: number, exited: Promise<void>): void {
 }
 
 /** Resolves once the sandbox of `initPid` launched by this process has exited; undefined when it was not. */
-export function exitOf(initPid: number): Promise<void> | undefined {
+export function exitOf(initPid: number): Promise<boolean> | undefined {
   return exits.get(initPid);
 }

@@ -65,12 +65,18 @@ export async function killSandbox(meta: SandboxMeta): Promise<void> {
     return;
   }
   const exited = exitOf(meta.initPid);
-  if (exited === undefined) await waitUntilGone(meta.initPid, meta.initStartTime, KILL_WAIT_MS);
-  else await withTimeout(exited, KILL_WAIT_MS);
+  // No exit event to wait for (another Hub's sandbox, or the helper died): poll /proc.
+  if (exited === undefined || !(await withTimeout(exited, KILL_WAIT_MS)))
+    await waitUntilGone(meta.initPid, meta.initStartTime, KILL_WAIT_MS);
 }
 
-async function withTimeout(exited: Promise<void>, timeoutMs: number): Promise<void> {
+/** The exit's answer, or true at the timeout (waited long enough: the cgroup's removal kills what is left). */
+async function withTimeout(exited: Promise<boolean>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-  clearTimeout(timer);
+  const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
+  try {
+    return await Promise.race([exited, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -3,34 +3,44 @@ import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 
 /**
- * The helper's whole program: it spawns what it is asked to (detached: its own process group),
- * writes the given stdin, and forwards output, end and exit as messages; it decides nothing else.
- * Plain JavaScript run by `node -e`, the same under tsx, vitest and the compiled build.
+ * The helper's whole program: it spawns what it is asked to (detached: its own process group and
+ * session), writes the given stdin, and forwards output (stdout, stderr unless it goes to a file, and
+ * fd 3 when asked for), end and exit as messages; it decides nothing else. Plain JavaScript run by
+ * `node -e`, the same under tsx, vitest and the compiled build.
  */
 const HELPER_SOURCE = `"use strict";
 const { spawn } = require("node:child_process");
+const { openSync, closeSync } = require("node:fs");
 const children = new Map();
-const send = (message) => process.send(message);
+// With a callback a failed send (the Hub gone: EPIPE) is not an 'error' event that kills the helper; "disconnect" ends it.
+const send = (message) => process.connected && process.send(message, () => undefined);
 process.on("disconnect", () => process.exit(0));
 process.on("message", (m) => {
-  if (m.type === "close") return children.get(m.id)?.[m.stream].destroy();
+  if (m.type === "close") return children.get(m.id)?.[m.stream]?.destroy();
   let child;
+  let stderrFd;
   try {
-    child = spawn(m.argv[0], m.argv.slice(1), { detached: true, env: m.env, stdio: ["pipe", "pipe", "pipe"] });
+    if (m.stderrFile !== undefined) stderrFd = openSync(m.stderrFile, "w", 0o600);
+    const stdio = ["pipe", "pipe", stderrFd ?? "pipe", ...(m.info ? ["pipe"] : [])];
+    child = spawn(m.argv[0], m.argv.slice(1), { detached: true, env: m.env, stdio });
   } catch (error) {
     return send({ type: "error", id: m.id, message: error.message, code: error.code });
+  } finally {
+    if (stderrFd !== undefined) closeSync(stderrFd);
   }
-  children.set(m.id, child);
+  const streams = { stdout: child.stdout, stderr: child.stderr ?? undefined, info: child.stdio[3] ?? undefined };
+  children.set(m.id, streams);
   child.once("error", (error) => send({ type: "error", id: m.id, message: error.message, code: error.code }));
   if (child.pid !== undefined) send({ type: "spawned", id: m.id, pid: child.pid });
-  for (const name of ["stdout", "stderr"]) {
+  for (const [name, stream] of Object.entries(streams)) {
+    if (stream === undefined) continue;
     let bytes = 0;
-    child[name].on("data", (chunk) => {
+    stream.on("data", (chunk) => {
       send({ type: "data", id: m.id, stream: name, chunk });
       bytes += chunk.length;
-      if (bytes > m.maxOutputBytes) child[name].destroy();
+      if (bytes > m.maxOutputBytes) stream.destroy();
     });
-    child[name].once("end", () => send({ type: "end", id: m.id, stream: name }));
+    stream.once("end", () => send({ type: "end", id: m.id, stream: name }));
   }
   child.stdin.on("error", () => undefined);
   child.stdin.end(m.stdin === undefined ? undefined : Buffer.from(m.stdin));
@@ -39,10 +49,23 @@ process.on("message", (m) => {
 });
 `;
 
+/** The output streams a helper-started process may have: fd 1, fd 2 and fd 3. */
+export type HelperStream = "stdout" | "stderr" | "info";
+
+export interface HelperSpawnOptions {
+  readonly stdin?: Buffer;
+  /** Output kept per stream; past it the helper stops reading (the writer gets SIGPIPE). */
+  readonly maxOutputBytes: number;
+  /** stderr goes to this file (opened by the helper, mode 0600) instead of a stream. */
+  readonly stderrFile?: string;
+  /** A pipe on fd 3 as the `info` stream (bwrap's --info-fd). */
+  readonly info?: boolean;
+}
+
 type HelperMessage =
   | { type: "spawned"; id: number; pid: number }
-  | { type: "data"; id: number; stream: "stdout" | "stderr"; chunk: Uint8Array }
-  | { type: "end"; id: number; stream: "stdout" | "stderr" }
+  | { type: "data"; id: number; stream: HelperStream; chunk: Uint8Array }
+  | { type: "end"; id: number; stream: HelperStream }
   | { type: "exit"; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { type: "error"; id: number; message: string; code?: string };
 
@@ -50,12 +73,21 @@ type HelperMessage =
 export class HelperProcess extends EventEmitter {
   pid: number | undefined;
   exited = false;
+  /** Unreferenced: running on does not keep this Node process alive (a sandbox outliving a test). */
+  unreferenced = false;
   readonly stdout: Readable;
-  readonly stderr: Readable;
+  /** Undefined when stderr went to a file. */
+  readonly stderr: Readable | undefined;
+  /** fd 3, when asked for. */
+  readonly info: Readable | undefined;
 
-  constructor(closeStream: (stream: "stdout" | "stderr") => void) {
+  constructor(
+    closeStream: (stream: HelperStream) => void,
+    private readonly onUnref: () => void,
+    options: Pick<HelperSpawnOptions, "stderrFile" | "info">,
+  ) {
     super();
-    const stream = (name: "stdout" | "stderr"): Readable =>
+    const stream = (name: HelperStream): Readable =>
       new Readable({
         read: () => undefined,
         destroy: (error, callback) => {
@@ -64,12 +96,24 @@ export class HelperProcess extends EventEmitter {
         },
       });
     this.stdout = stream("stdout");
-    this.stderr = stream("stderr");
+    this.stderr = options.stderrFile === undefined ? stream("stderr") : undefined;
+    this.info = options.info === true ? stream("info") : undefined;
   }
 
-  /** Both output streams closed by the caller (or ended and destroyed). */
+  stream(name: HelperStream): Readable | undefined {
+    return this[name];
+  }
+
+  /** Every output stream closed by the caller (or ended and destroyed). */
   streamClosed(): boolean {
-    return this.stdout.destroyed && this.stderr.destroyed;
+    return [this.stdout, this.stderr, this.info].every((stream) => stream === undefined || stream.destroyed);
+  }
+
+  /** Lets this Node process exit while the process runs on (ChildProcess.unref). */
+  unref(): void {
+    if (this.unreferenced) return;
+    this.unreferenced = true;
+    this.onUnref();
   }
 }
 
@@ -87,23 +131,31 @@ export class SpawnHelper {
   spawn(
     argv: readonly string[],
     env: Readonly<Record<string, string>>,
-    stdin: Buffer | undefined,
-    maxOutputBytes: number,
+    options: HelperSpawnOptions,
   ): HelperProcess {
     const helper = this.start();
     const id = this.nextId++;
     // Output may arrive after the exit, the exit after the output ended (a stream is destroyed once
-    // it ended): the process is forgotten once both streams are closed and its exit was reported.
-    const child = new HelperProcess((stream) => {
-      if (!this.running.has(id)) return;
-      helper.send({ type: "close", id, stream });
-      if (child.streamClosed() && child.exited) this.finish(id);
-    });
+    // it ended): the process is forgotten once its streams are closed and its exit was reported.
+    const child = new HelperProcess(
+      (stream) => {
+        if (!this.running.has(id)) return;
+        helper.send({ type: "close", id, stream });
+        if (child.streamClosed() && child.exited) this.finish(id);
+      },
+      () => this.idleUnlessReferenced(),
+      options,
+    );
     this.running.set(id, child);
     helper.ref();
     (helper.channel as { ref?: () => void } | undefined)?.ref?.();
-    helper.send({ type: "spawn", id, argv, env, stdin, maxOutputBytes });
+    helper.send({ type: "spawn", id, argv, env, ...options });
     return child;
+  }
+
+  /** The helper's pid while it runs (tests kill it to see the Hub carry on). */
+  pid(): number | undefined {
+    return this.helper?.pid;
   }
 
   private start(): ChildProcess {
@@ -136,12 +188,12 @@ export class SpawnHelper {
         child.emit("spawn");
         return;
       case "data":
-        child[message.stream].push(
-          Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength),
-        );
+        child
+          .stream(message.stream)
+          ?.push(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
         return;
       case "end":
-        child[message.stream].push(null);
+        child.stream(message.stream)?.push(null);
         return;
       case "exit":
         child.exited = true;
@@ -156,7 +208,11 @@ export class SpawnHelper {
 
   private finish(id: number): void {
     this.running.delete(id);
-    if (this.running.size === 0) this.idle();
+    this.idleUnlessReferenced();
+  }
+
+  private idleUnlessReferenced(): void {
+    if ([...this.running.values()].every((child) => child.unreferenced)) this.idle();
   }
 
   /** Nothing in flight: the helper must not keep the Hub (or a test) running. */

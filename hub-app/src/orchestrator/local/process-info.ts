@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
 /**
@@ -11,6 +12,22 @@ export async function processStartTime(pid: number): Promise<string | undefined>
   } catch {
     return undefined;
   }
+  return startTimeIn(stat);
+}
+
+/**
+ * processStartTime without the thread pool, for a kill that must name the right process at that
+ * very moment: /proc is generated in memory, a read takes microseconds (a delete's hot path).
+ */
+export function processStartTimeNow(pid: number): string | undefined {
+  try {
+    return startTimeIn(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function startTimeIn(stat: string): string | undefined {
   // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
   const afterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const state = afterName[0];

@@ -21,7 +21,8 @@ export function removeInBackground(
 ): Promise<void> {
   const existing = queued.get(path);
   if (existing !== undefined) return existing;
-  const removal = tail.then(async () => {
+  // After a turn of the event loop: the delete that queued this answers before the removal starts.
+  const removal = tail.then(nextTurn).then(async () => {
     await removeTree(path);
     await then();
   });
@@ -34,6 +35,10 @@ export function removeInBackground(
   queued.set(path, settled);
   tail = settled;
   return settled;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export function isBeingRemoved(path: string): boolean {

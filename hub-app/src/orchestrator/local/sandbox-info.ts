@@ -1,7 +1,7 @@
 import { HubError, notFound } from "../../errors.js";
 import type { ContainerInfo } from "../types.js";
 import type { SandboxMeta } from "./meta.js";
-import { isSameProcessAlive } from "./process-info.js";
+import { isSameProcessAlive, processStartTimeNow } from "./process-info.js";
 import { exitOf } from "./sandbox-exits.js";
 import { waitUntilGone } from "./wait-until-gone.js";
 
@@ -57,7 +57,8 @@ export function requireRunning(id: string, meta: SandboxMeta | undefined, alive:
 /** Kills every process of the sandbox and waits until its init is gone (its exit event when this process launched it). */
 export async function killSandbox(meta: SandboxMeta): Promise<void> {
   if (meta.initPid === undefined || meta.initStartTime === undefined) return;
-  if (!(await isAlive(meta))) return;
+  // Checked right before the kill: a recycled pid must not be killed.
+  if (processStartTimeNow(meta.initPid) !== meta.initStartTime) return;
   try {
     // Killing pid 1 of a pid namespace kills every process in it (pid_namespaces(7)).
     process.kill(meta.initPid, "SIGKILL");

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -76,14 +77,24 @@ static void fail_errno(const char *what, const char *detail) {
   fail("%s %s: %s", what, detail, strerror(errno));
 }
 
-/* A decimal number the whole of `text`, or a failure naming the option. */
-static unsigned long long number(const char *option, const char *text) {
+/* A decimal number the whole of `text`, at most `max`, or a failure naming the option. */
+static unsigned long long bounded(const char *option, const char *text, unsigned long long max) {
   char *end = NULL;
   errno = 0;
   unsigned long long value = strtoull(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
-    fail("--%s takes a decimal number, got '%s'", option, text);
+  /* strtoull would also take leading blanks, a sign, and wrap a negative number around. */
+  if (text[0] < '0' || text[0] > '9' || errno != 0 || *end != '\0' || value > max)
+    fail("--%s takes a decimal number up to %llu, got '%s'", option, max, text);
   return value;
+}
+
+static unsigned long long number(const char *option, const char *text) {
+  return bounded(option, text, ULLONG_MAX);
+}
+
+/* (uid_t)-1 means "unchanged" to setresuid(2): never a uid to become. */
+static unsigned long long id_number(const char *option, const char *text) {
+  return bounded(option, text, 0xfffffffeULL);
 }
 
 /* "--name=value": the value when `arg` is that option, else NULL. */
@@ -162,7 +173,7 @@ static int start(const struct options *options) {
   join_cgroups(options);
   set_limits(options);
   if (options->host_uid != NULL) {
-    unsigned long long id = number("host-uid", options->host_uid);
+    unsigned long long id = id_number("host-uid", options->host_uid);
     clear_groups();
     become((uid_t)id, (gid_t)id);
   }
@@ -276,10 +287,10 @@ static int enter(struct options *options) {
   if (options->target == NULL || options->start_time == NULL || options->uid == NULL ||
       options->gid == NULL || options->cwd == NULL)
     fail("enter takes --target, --start-time, --uid, --gid and --cwd");
-  number("target", options->target);
+  bounded("target", options->target, INT_MAX);
   number("start-time", options->start_time);
-  uid_t uid = (uid_t)number("uid", options->uid);
-  gid_t gid = (gid_t)number("gid", options->gid);
+  uid_t uid = (uid_t)id_number("uid", options->uid);
+  gid_t gid = (gid_t)id_number("gid", options->gid);
   join_cgroups(options);
   set_limits(options);
   clear_groups();

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildLauncher } from "../../src/orchestrator/local/launcher.js";
+import { buildLauncher, findLauncherSource } from "../../src/orchestrator/local/launcher.js";
 import { processStartTime } from "../../src/orchestrator/local/process-info.js";
 
 /**
@@ -237,7 +237,19 @@ describe("hub-launch enter", () => {
       [["enter", "--cwd=/", "--", "true"], /enter takes --target, --start-time, --uid, --gid and --cwd/],
       [
         ["enter", ...enterOptions(), "--cwd=/", "--nproc=lots", "--", "true"],
-        /--nproc takes a decimal number, got 'lots'/,
+        /--nproc takes a decimal number up to \d+, got 'lots'/,
+      ],
+      [
+        ["enter", ...enterOptions(), "--cwd=/", "--data=-1", "--", "true"],
+        /--data takes a decimal number up to \d+, got '-1'/,
+      ],
+      [
+        ["enter", ...enterOptions(), "--uid=4294967295", "--cwd=/", "--", "true"],
+        /--uid takes a decimal number up to 4294967294/,
+      ],
+      [
+        ["start", "--host-uid= 7", "--", "/bin/true"],
+        /--host-uid takes a decimal number up to 4294967294, got ' 7'/,
       ],
       [["enter", "--bogus=1", "--", "true"], /unknown option '--bogus=1'/],
       [["enter", ...enterOptions(), "--cwd=/", "--env=NOEQUALS", "--", "true"], /--env takes NAME=VALUE/],
@@ -255,6 +267,19 @@ describe("hub-launch enter", () => {
 });
 
 describe("building hub-launch", () => {
+  it("finds its source above the Hub's code (src, dist, a test runner's folder), and says when it cannot", async () => {
+    const source = join(process.cwd(), "hub-app", "native", "hub-launch.c");
+    for (const start of ["hub-app/src/orchestrator/local", "hub-app/dist", "node_modules/vitest", "."])
+      expect(findLauncherSource([join(process.cwd(), start)])).toBe(source);
+    expect(findLauncherSource([undefined, "", dir])).toBeUndefined();
+    await expect(
+      buildLauncher({ source: join(dir, "missing.c"), cacheDir: join(dir, "c2") }),
+    ).rejects.toMatchObject({
+      code: "orchestrator_unavailable",
+      message: expect.stringMatching(/launcher source .*missing\.c cannot be read \(ENOENT\)/) as string,
+    });
+  });
+
   it("reuses the cached build, and builds anew one that others could have written", async () => {
     const cacheDir = join(dir, "cache-rebuild");
     const built = await buildLauncher({ cacheDir });

@@ -1,16 +1,36 @@
 import { execFile } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
+import { existsSync, realpathSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { HubError } from "../../errors.js";
 
-/** hub-launch's source: the same relative place from src/ (tsx, vitest) and dist/ (the compiled Hub). */
-export const LAUNCHER_SOURCE = fileURLToPath(new URL("../../../native/hub-launch.c", import.meta.url));
+const SOURCE_IN_HUB_APP = join("native", "hub-launch.c");
+
+/**
+ * hub-launch's source (hub-app/native/hub-launch.c), found from the Hub's code directory upwards
+ * (hub-app/src under tsx, hub-app/dist compiled, node_modules/... under a test runner), then from the
+ * working directory. No import.meta: the CommonJS infrastructure tests import this module's importers.
+ */
+export function findLauncherSource(
+  starts: readonly (string | undefined)[] = [process.argv[1] && dirname(process.argv[1]), process.cwd()],
+): string | undefined {
+  for (const start of starts) {
+    if (start === undefined || start === "") continue;
+    for (let dir = start; ; dir = dirname(dir)) {
+      for (const candidate of [join(dir, SOURCE_IN_HUB_APP), join(dir, "hub-app", SOURCE_IN_HUB_APP)])
+        if (existsSync(candidate)) return realpathSync(candidate); // node_modules/hub-app is a workspace link
+      if (dir === dirname(dir)) break;
+    }
+  }
+  return undefined;
+}
 
 export interface LauncherBuild {
+  /** The C source; default findLauncherSource(). */
+  readonly source?: string;
   /** Where built launchers are kept, one file per source and compiler; default ~/.cache/sandbox-platform/hub-launch. */
   readonly cacheDir?: string;
   /** The C compiler, found along PATH; default `cc`. */
@@ -27,12 +47,13 @@ const building = new Map<string, Promise<string>>();
  * checked on each call (the readiness probe's too), else it is built again.
  */
 export function buildLauncher(options: LauncherBuild = {}): Promise<string> {
+  const source = options.source ?? findLauncherSource();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const compiler = options.compiler ?? "cc";
-  const key = `${cacheDir}\0${compiler}`;
+  const key = `${source}\0${cacheDir}\0${compiler}`;
   let built = building.get(key);
   if (built === undefined) {
-    built = build(cacheDir, compiler).finally(() => building.delete(key));
+    built = build(source, cacheDir, compiler).finally(() => building.delete(key));
     building.set(key, built);
   }
   return built;
@@ -43,11 +64,17 @@ function defaultCacheDir(): string {
   return join(base, "sandbox-platform", "hub-launch");
 }
 
-async function build(cacheDir: string, compiler: string): Promise<string> {
-  const source = await readFile(LAUNCHER_SOURCE).catch((error: NodeJS.ErrnoException) => {
+async function build(sourcePath: string | undefined, cacheDir: string, compiler: string): Promise<string> {
+  if (sourcePath === undefined) {
     throw new HubError(
       "orchestrator_unavailable",
-      `the local orchestrator's launcher source ${LAUNCHER_SOURCE} cannot be read (${error.code ?? error.message}): run the Hub from the repository`,
+      `the local orchestrator builds its launcher from hub-app/${SOURCE_IN_HUB_APP}, not found above the Hub's code or the working directory: run the Hub from the repository`,
+    );
+  }
+  const source = await readFile(sourcePath).catch((error: NodeJS.ErrnoException) => {
+    throw new HubError(
+      "orchestrator_unavailable",
+      `the local orchestrator's launcher source ${sourcePath} cannot be read (${error.code ?? error.message})`,
     );
   });
   const hash = createHash("sha256").update(compiler).update("\0").update(source).digest("hex").slice(0, 16);
@@ -59,7 +86,19 @@ async function build(cacheDir: string, compiler: string): Promise<string> {
   try {
     await promisify(execFile)(
       compiler,
-      ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", scratch, LAUNCHER_SOURCE],
+      // It runs as root: the compiler's stack and buffer checks on (gcc(1), -fstack-protector-strong, _FORTIFY_SOURCE).
+      [
+        "-O2",
+        "-std=gnu11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-fstack-protector-strong",
+        "-D_FORTIFY_SOURCE=2",
+        "-o",
+        scratch,
+        sourcePath,
+      ],
       { timeout: 120_000 },
     );
     await chmod(scratch, 0o755);
@@ -67,7 +106,7 @@ async function build(cacheDir: string, compiler: string): Promise<string> {
     await rename(scratch, target);
   } catch (error) {
     await rm(scratch, { force: true });
-    throw compileError(compiler, error as NodeJS.ErrnoException & { stderr?: string });
+    throw compileError(sourcePath, compiler, error as NodeJS.ErrnoException & { stderr?: string });
   }
   return target;
 }
@@ -84,11 +123,15 @@ async function isTrusted(path: string): Promise<boolean> {
   );
 }
 
-function compileError(compiler: string, error: NodeJS.ErrnoException & { stderr?: string }): HubError {
+function compileError(
+  source: string,
+  compiler: string,
+  error: NodeJS.ErrnoException & { stderr?: string },
+): HubError {
   if (error.code === "ENOENT") {
     return new HubError(
       "orchestrator_unavailable",
-      `the local orchestrator builds its launcher (${LAUNCHER_SOURCE}) with a C compiler: ${compiler} was not found in PATH; install one, e.g. apt-get install gcc libc6-dev`,
+      `the local orchestrator builds its launcher (${source}) with a C compiler: ${compiler} was not found in PATH; install one, e.g. apt-get install gcc libc6-dev`,
     );
   }
   return new HubError(

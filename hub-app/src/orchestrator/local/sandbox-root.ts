@@ -3,7 +3,6 @@ import { chmod, chown, mkdir, rename, rm, stat, statfs, unlink, writeFile } from
 import { dirname, join } from "node:path";
 import { HubError } from "../../errors.js";
 import { requireHostTools } from "./host-tools.js";
-import { buildLauncher } from "./launcher.js";
 import { hubIsRoot } from "./host-uids.js";
 import { sandboxDir, writeMetaIn, type SandboxMeta } from "./meta.js";
 import { HOST_TOOLS_PATH } from "./sandbox-args.js";
@@ -114,7 +113,6 @@ export class SandboxRoot {
 
   private async checkHost(): Promise<void> {
     await requireHostTools(HOST_TOOLS_PATH);
-    await buildLauncher();
     if (hubIsRoot()) await this.checkAncestorsSearchable();
   }
 

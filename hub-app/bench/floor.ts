@@ -155,6 +155,7 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
   const hubCreate: number[] = [];
   const floorCreate: number[] = [];
   const hubDelete: number[] = [];
+  const hubGone: number[] = [];
   const floorDelete: number[] = [];
   for (let i = 0; i < creates; i++) {
     let id = "";
@@ -162,6 +163,8 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     let sandbox: HandSandbox | undefined;
     floorCreate.push(await timed(async () => (sandbox = await createOnFloor(template))));
     hubDelete.push(await timed(() => hub.api("DELETE", `/v1/containers/${id}`)));
+    // The same DELETE again: a 404 that does no work, the HTTP round trip alone.
+    hubGone.push(await timed(() => hub.request("DELETE", `/v1/containers/${id}`)));
     floorDelete.push(await timed(() => sandbox!.kill()));
   }
   row(
@@ -170,6 +173,11 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     p50(hubCreate),
   );
   row("delete p50, vs a kill and wait", p50(floorDelete), p50(hubDelete));
+  row(
+    "delete p50 less a 404 DELETE's (the HTTP round trip alone), vs a kill and wait",
+    p50(floorDelete),
+    p50(hubDelete) - p50(hubGone),
+  );
 }
 
 async function runThroughput(hub: CompiledHub, sandbox: HubSandbox): Promise<void> {

@@ -15,6 +15,8 @@ export interface CompiledHub {
   /** The Hub's API token (also its /metrics token). */
   readonly token: string;
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** One request whatever its status; resolves with the status once the body is read. */
+  request(method: string, path: string): Promise<number>;
   /** Resident set size now and its peak (VmHWM), in MiB (proc(5)). */
   memory(): Promise<{ rssMiB: number; peakMiB: number }>;
   stop(): Promise<void>;
@@ -56,6 +58,11 @@ export async function startCompiledHub(env: Readonly<Record<string, string>>): P
       });
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
       return (response.status === 204 ? undefined : await response.json()) as T;
+    },
+    async request(method: string, path: string): Promise<number> {
+      const response = await fetch(`${url}${path}`, { method, headers });
+      await response.arrayBuffer();
+      return response.status;
     },
     async memory() {
       const status = await readFile(`/proc/${pid}/status`, "utf8");

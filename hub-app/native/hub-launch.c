@@ -5,10 +5,14 @@
  * nsenter (hub-app/bench/floor.ts). The Hub builds it from this file with the host's C compiler
  * (hub-app/src/orchestrator/local/launcher.ts); it decides nothing, it does what its arguments say.
  *
- *   hub-launch start [COMMON] [--host-uid=N] -- PROGRAM [ARG...]
- *     joins the cgroups, sets the rlimits, drops to host uid/gid N with no supplementary groups
- *     (as setpriv --reuid --regid --clear-groups), and execs PROGRAM (an absolute path) with this
- *     process's environment: the sandbox's bwrap.
+ *   hub-launch start [COMMON] [--cgroup-make=DIR...] [--cgroup-write=FILE=VALUE...]
+ *                    [--cgroup-write-if-present=FILE=VALUE...] [--host-uid=N] -- PROGRAM [ARG...]
+ *     makes the cgroup folders (in order; one that exists is kept) and writes their limit files (the
+ *     last '=' separates the value; -if-present skips a file the kernel does not have), joins the
+ *     cgroups, sets the rlimits, drops to host uid/gid N with no supplementary groups (as setpriv
+ *     --reuid --regid --clear-groups), and execs PROGRAM (an absolute path) with this process's
+ *     environment: the sandbox's bwrap. The cgroup work is done here, not by the Hub, so that none of
+ *     its syscalls runs on the Hub's event loop.
  *
  *   hub-launch enter [COMMON] --target=PID --start-time=TICKS --uid=N --gid=N --cwd=DIR
  *                    [--env=NAME=VALUE...] -- PROGRAM [ARG...]
@@ -50,6 +54,11 @@ extern char **environ;
 struct options {
   const char **cgroups; /* as many as argc allows */
   int cgroup_count;
+  const char **makes; /* folders to make, in order */
+  int make_count;
+  char **writes; /* FILE=VALUE */
+  int write_count;
+  int *write_optional;
   const char *nproc;
   const char *data;
   const char *host_uid;
@@ -107,8 +116,13 @@ static const char *value_of(const char *arg, const char *name) {
 
 static void parse(int argc, char **argv, struct options *options) {
   options->cgroups = calloc((size_t)argc, sizeof *options->cgroups);
+  options->makes = calloc((size_t)argc, sizeof *options->makes);
+  options->writes = calloc((size_t)argc, sizeof *options->writes);
+  options->write_optional = calloc((size_t)argc, sizeof *options->write_optional);
   options->env = calloc((size_t)argc + 1, sizeof *options->env);
-  if (options->cgroups == NULL || options->env == NULL) fail("out of memory");
+  if (options->cgroups == NULL || options->makes == NULL || options->writes == NULL ||
+      options->write_optional == NULL || options->env == NULL)
+    fail("out of memory");
   for (int i = 2; i < argc; i++) {
     const char *arg = argv[i], *value;
     if (strcmp(arg, "--") == 0) {
@@ -118,6 +132,14 @@ static void parse(int argc, char **argv, struct options *options) {
     }
     if ((value = value_of(arg, "cgroup")) != NULL) {
       options->cgroups[options->cgroup_count++] = value;
+    } else if ((value = value_of(arg, "cgroup-make")) != NULL) {
+      options->makes[options->make_count++] = value;
+    } else if ((value = value_of(arg, "cgroup-write")) != NULL ||
+               (value = value_of(arg, "cgroup-write-if-present")) != NULL) {
+      const char *equals = strrchr(value, '=');
+      if (equals == NULL || equals == value) fail("%s takes FILE=VALUE", arg);
+      options->write_optional[options->write_count] = strncmp(arg, "--cgroup-write-if-present=", 26) == 0;
+      options->writes[options->write_count++] = (char *)value;
     } else if ((value = value_of(arg, "env")) != NULL) {
       if (strchr(value, '=') == NULL) fail("--env takes NAME=VALUE, got '%s'", value);
       options->env[options->env_count++] = (char *)value;
@@ -132,6 +154,24 @@ static void parse(int argc, char **argv, struct options *options) {
     else fail("unknown option '%s'", arg);
   }
   fail("no -- before the program");
+}
+
+/* A cgroup is a folder of the cgroup filesystem; its limits are files in it (cgroups(7), cgroup-v2.rst). */
+static void make_cgroups(const struct options *options) {
+  for (int i = 0; i < options->make_count; i++)
+    if (mkdir(options->makes[i], 0755) != 0 && errno != EEXIST) fail_errno("cannot make the cgroup", options->makes[i]);
+  for (int i = 0; i < options->write_count; i++) {
+    char *file = options->writes[i];
+    char *equals = strrchr(file, '=');
+    *equals = '\0';
+    const char *value = equals + 1;
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && options->write_optional[i]) continue;
+    if (fd < 0) fail_errno("cannot open", file);
+    ssize_t length = (ssize_t)strlen(value);
+    if (write(fd, value, (size_t)length) != length) fail_errno("cannot write the limit", file);
+    close(fd);
+  }
 }
 
 /* cgroup-v2.rst "Processes" and cgroups(7): a process joins a cgroup by writing its pid to cgroup.procs. */
@@ -170,6 +210,7 @@ static void become(uid_t uid, gid_t gid) {
 }
 
 static int start(const struct options *options) {
+  make_cgroups(options);
   join_cgroups(options);
   set_limits(options);
   if (options->host_uid != NULL) {
@@ -284,6 +325,8 @@ static void clear_capability_sets(void) {
 }
 
 static int enter(struct options *options) {
+  if (options->make_count > 0 || options->write_count > 0 || options->host_uid != NULL)
+    fail("enter takes no --cgroup-make, --cgroup-write or --host-uid (start does)");
   if (options->target == NULL || options->start_time == NULL || options->uid == NULL ||
       options->gid == NULL || options->cwd == NULL)
     fail("enter takes --target, --start-time, --uid, --gid and --cwd");

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +14,9 @@ import {
   planV2,
   rootKey,
 } from "../../src/orchestrator/local/cgroup-detect.js";
-import { SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
+import { buildLauncher } from "../../src/orchestrator/local/launcher.js";
+import { startArguments } from "../../src/orchestrator/local/sandbox-args.js";
+import { SandboxCgroups, type CgroupCreation } from "../../src/orchestrator/local/sandbox-cgroups.js";
 
 const V2_HOST = [
   "25 30 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot",
@@ -92,6 +97,23 @@ describe("finding the host's cgroups", () => {
   });
 });
 
+/**
+ * Runs hub-launch start with a sandbox's cgroup creation and /bin/true. kernfs makes a cgroup's control
+ * files with its folder; here the folders and the limit files the kernel would have are made first.
+ */
+async function launchWith(creation: CgroupCreation, limitFiles: readonly string[]): Promise<number> {
+  for (const dir of creation.makes) await mkdir(dir, { recursive: true });
+  for (const write of creation.writes)
+    if (limitFiles.some((name) => write.file.endsWith(`/${name}`))) await writeFile(write.file, "");
+  for (const file of creation.procs) await writeFile(file, "");
+  const target = { launcher: await buildLauncher(), cgroupProcs: creation.procs, cgroupSetup: creation };
+  const [program, ...args] = startArguments(target, "/bin/true");
+  const child = spawn(program, args, { stdio: ["ignore", "ignore", "inherit"] });
+  const [code] = (await once(child, "exit")) as [number | null];
+  expect(code).toBe(0);
+  return child.pid!;
+}
+
 describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
   let mountPoint: string;
   let removed: { dir: string; kill?: string }[];
@@ -110,16 +132,21 @@ describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
   });
   afterEach(async () => rm(mountPoint, { recursive: true, force: true }));
 
-  it("enables the controllers, writes the limits and makes a part per run", async () => {
+  it("enables the controllers; the launcher makes the sandbox's cgroup, writes its limits and joins its keeper's part", async () => {
     cgroups.prepare();
     const folder = join(mountPoint, "hub-sandboxes");
     for (const dir of [mountPoint, folder, join(folder, "key")])
       expect(await readFile(join(dir, "cgroup.subtree_control"), "utf8")).toBe("+memory +pids +cpu");
-    cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 0.25, maxProcesses: 64 });
     const sandbox = join(folder, "key", "cnt-abc12");
+    const creation = cgroups.creation("cnt-abc12", { memoryMiB: 256, cpu: 0.25, maxProcesses: 64 });
+    expect(creation.makes).toEqual([sandbox, join(sandbox, "init")]);
+    const pid = await launchWith(creation, ["memory.max", "pids.max", "cpu.max"]);
     expect(await readFile(join(sandbox, "memory.max"), "utf8")).toBe(String(256 * 1024 * 1024));
     expect(await readFile(join(sandbox, "pids.max"), "utf8")).toBe("64");
     expect(await readFile(join(sandbox, "cpu.max"), "utf8")).toBe("25000 100000");
+    // memory.swap.max is optional: a kernel without swap accounting has no such file, and it is skipped.
+    expect(existsSync(join(sandbox, "memory.swap.max"))).toBe(false);
+    expect(await readFile(join(sandbox, "init", "cgroup.procs"), "utf8")).toBe(String(pid));
     expect(cgroups.enter("cnt-abc12", "run-1")).toEqual([join(sandbox, "run-1", "cgroup.procs")]);
     expect(cgroups.enter("cnt-gone1", "run-1")).toBeUndefined();
     expect(cgroups.ids()).toEqual(["cnt-abc12"]);
@@ -127,8 +154,8 @@ describe("cgroup v2, against a folder standing in for /sys/fs/cgroup", () => {
 
   it("kills with cgroup.kill; removes a run's cgroup, then the sandbox's deepest first", async () => {
     cgroups.prepare();
-    cgroups.create("cnt-abc12", { memoryMiB: 256, cpu: 1, maxProcesses: 64 });
     const sandbox = join(mountPoint, "hub-sandboxes", "key", "cnt-abc12");
+    await mkdir(sandbox);
     for (const part of ["init", "run-1"]) {
       cgroups.enter("cnt-abc12", part);
       await writeFile(join(sandbox, part, "cgroup.kill"), ""); // the kernel's file, present since 5.14

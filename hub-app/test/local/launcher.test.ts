@@ -256,6 +256,22 @@ describe("hub-launch enter", () => {
       [["enter", ...enterOptions(), "--cwd=/"], /no -- before the program/],
       [["enter", ...enterOptions(), "--cwd=/", "--"], /no program after --/],
       [["stop", "--", "true"], /unknown mode 'stop'/],
+      [
+        ["start", "--cgroup-write=/sys/fs/cgroup/x", "--", "/bin/true"],
+        /--cgroup-write=\/sys\/fs\/cgroup\/x takes FILE=VALUE/,
+      ],
+      [
+        ["start", `--cgroup-make=${join(dir, "no", "such")}`, "--", "/bin/true"],
+        /cannot make the cgroup .*no\/such: No such file/,
+      ],
+      [
+        ["start", `--cgroup-write=${join(dir, "absent")}=1`, "--", "/bin/true"],
+        /cannot open .*absent: No such file/,
+      ],
+      [
+        ["enter", ...enterOptions(), "--cwd=/", `--cgroup-make=${dir}`, "--", "true"],
+        /enter takes no --cgroup-make/,
+      ],
       [[], /usage: hub-launch start\|enter/],
     ];
     for (const [args, message] of cases) {

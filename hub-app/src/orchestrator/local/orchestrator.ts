@@ -32,7 +32,7 @@ import { addressTarget } from "../address-target.js";
 import { processStartTime } from "./process-info.js";
 import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
 import { runInCgroup } from "./run-in-cgroup.js";
-import { INIT_PART, type SandboxCgroups } from "./sandbox-cgroups.js";
+import type { SandboxCgroups } from "./sandbox-cgroups.js";
 import { startCgroups } from "./cgroup-start.js";
 import { buildLauncher, findLauncherSource } from "./launcher.js";
 import {
@@ -41,6 +41,7 @@ import {
   insideHome,
   SANDBOX_HOME,
   SANDBOX_PATH,
+  type LaunchTarget,
   type SandboxLayout,
   type SandboxLimits,
 } from "./sandbox-args.js";
@@ -363,7 +364,7 @@ export class LocalOrchestrator implements Orchestrator {
     const limits = this.limitsOf(meta);
     let launched: SandboxMeta;
     try {
-      const target = { launcher: this.launcher, limits, cgroupProcs: this.joinNewCgroup(meta) };
+      const target = { launcher: this.launcher, limits, ...this.newCgroup(meta) };
       const sandbox = await launchSandbox(dir, layout, target, LAUNCH_TIMEOUT_MS);
       trackExit(sandbox.initPid, sandbox.exited);
       const initStartTime = await processStartTimeOrThrow(sandbox.initPid);
@@ -396,12 +397,12 @@ export class LocalOrchestrator implements Orchestrator {
     return { info: await this.toInfo(launched), meta: launched };
   }
 
-  /** The new sandbox's cgroup with its limits, and the cgroup.procs files its init joins. */
-  private joinNewCgroup(meta: SandboxMeta): readonly string[] {
-    if (this.cgroups === undefined) return [];
+  /** How the launcher makes the new sandbox's cgroup with its limits and starts its init inside. */
+  private newCgroup(meta: SandboxMeta): Pick<LaunchTarget, "cgroupProcs" | "cgroupSetup"> {
+    if (this.cgroups === undefined) return { cgroupProcs: [] };
     const limits = { memoryMiB: meta.memoryMiB, cpu: meta.cpu, maxProcesses: this.settings.maxProcesses };
-    this.cgroups.create(meta.id, limits);
-    return this.cgroups.enter(meta.id, INIT_PART) ?? [];
+    const { procs, ...cgroupSetup } = this.cgroups.creation(meta.id, limits);
+    return { cgroupProcs: procs, cgroupSetup };
   }
 
   private limitsOf(meta: SandboxMeta): SandboxLimits {

@@ -1,4 +1,5 @@
 import { dirname, relative, resolve, sep } from "node:path";
+import type { CgroupCreation } from "./sandbox-cgroups.js";
 
 /** Where the sandbox's private directories appear inside it. */
 export const SANDBOX_HOME = "/home/sandbox";
@@ -105,6 +106,8 @@ export interface LaunchTarget {
   readonly limits?: SandboxLimits;
   /** The cgroup.procs files it joins first (SandboxCgroups.enter); none without cgroups. */
   readonly cgroupProcs: readonly string[];
+  /** start only: the cgroup folders to make and limits to write before joining (SandboxCgroups.creation). */
+  readonly cgroupSetup?: Pick<CgroupCreation, "makes" | "writes">;
 }
 
 /** The launcher options every launch shares: cgroups, then the process count and data segment size. */
@@ -125,9 +128,14 @@ function commonOptions({ limits, cgroupProcs }: LaunchTarget): string[] {
  */
 export function startArguments(target: LaunchTarget, program: string): [string, ...string[]] {
   const hostUid = target.limits?.hostUid;
+  const setup = target.cgroupSetup;
   return [
     target.launcher,
     "start",
+    ...(setup?.makes ?? []).map((dir) => `--cgroup-make=${dir}`),
+    ...(setup?.writes ?? []).map(
+      (write) => `--cgroup-write${write.optional ? "-if-present" : ""}=${write.file}=${write.value}`,
+    ),
     ...commonOptions(target),
     ...(hostUid === undefined ? [] : [`--host-uid=${hostUid}`]),
     "--",

@@ -4,6 +4,16 @@ import { setTimeout as delay } from "node:timers/promises";
 import { v1LimitFiles, v2LimitFiles, type CgroupLimits } from "./cgroup-limits.js";
 import { isSandboxId } from "./meta.js";
 
+/** What the launcher makes of a new sandbox's cgroups before its keeper starts (SandboxCgroups.creation). */
+export interface CgroupCreation {
+  /** Folders, parents first: the sandbox's in each hierarchy, then its keeper's part. */
+  readonly makes: readonly string[];
+  /** Limit files; an optional one the kernel lacks (no swap accounting) is skipped. */
+  readonly writes: readonly { file: string; value: string; optional: boolean }[];
+  /** The cgroup.procs files the keeper joins. */
+  readonly procs: readonly string[];
+}
+
 /** One cgroup hierarchy (v2 has one for all controllers; v1 one per mount) and this Hub root's folder in it. */
 export interface CgroupHierarchy {
   /** The folder whose children are this Hub root's sandboxes' cgroups. */
@@ -22,7 +32,7 @@ export interface CgroupLayout {
 }
 
 /** A sandbox's keeper (the bwrap init) lives in `<id>/init`, each run in `<id>/run-<n>`: killed alone at its timeout. */
-export const INIT_PART = "init";
+const INIT_PART = "init";
 const RUN_PART = /^run-[a-z0-9-]+$/;
 export const V2_CONTROLLERS = ["memory", "pids", "cpu"] as const;
 // Teardown of a killed cgroup takes milliseconds; ten seconds covers a loaded host.
@@ -73,15 +83,30 @@ export class SandboxCgroups {
     for (const hierarchy of this.layout.hierarchies) mkdirSync(hierarchy.dir, { recursive: true });
   }
 
-  /** The sandbox's cgroup, with its limits. */
-  create(id: string, limits: CgroupLimits): void {
-    for (const hierarchy of this.layout.hierarchies) mkdirSync(join(hierarchy.dir, id), { recursive: true });
+  /**
+   * The sandbox's cgroup with its limits and its keeper's part, as the launcher makes them before it
+   * starts the keeper (hub-launch start): folders in order, limit files, the cgroup.procs files to join.
+   * Nothing is done here: the launcher's syscalls run off the Hub's event loop.
+   */
+  creation(id: string, limits: CgroupLimits): CgroupCreation {
+    const killDir = this.killHierarchy().dir;
     const files = this.layout.version === 2 ? v2LimitFiles(limits) : v1LimitFiles(limits);
-    for (const limit of files) {
-      const path = join(this.hierarchyOf(limit.controller).dir, id, limit.file);
-      if (limit.optional === true && !existsSync(path)) continue;
-      writeFileSync(path, limit.value);
-    }
+    return {
+      makes: [
+        ...this.layout.hierarchies.map((hierarchy) => join(hierarchy.dir, id)),
+        join(killDir, id, INIT_PART),
+      ],
+      writes: files.map((limit) => ({
+        file: join(this.hierarchyOf(limit.controller).dir, id, limit.file),
+        value: limit.value,
+        optional: limit.optional === true,
+      })),
+      procs: this.layout.hierarchies.map((hierarchy) =>
+        hierarchy.dir === killDir
+          ? join(killDir, id, INIT_PART, "cgroup.procs")
+          : join(hierarchy.dir, id, "cgroup.procs"),
+      ),
+    };
   }
 
   /**

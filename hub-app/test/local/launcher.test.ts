@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildLauncher, findLauncherSource } from "../../src/orchestrator/local/launcher.js";
 import { processStartTime } from "../../src/orchestrator/local/process-info.js";
+import { bwrapArguments, SANDBOX_HOME, startArguments } from "../../src/orchestrator/local/sandbox-args.js";
 
 /**
  * hub-launch (native/hub-launch.c) on its own, against a real bubblewrap sandbox it started itself:
@@ -66,35 +67,38 @@ function childPid(stream: Readable): Promise<number> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hub-launch-"));
   launcher = await buildLauncher({ cacheDir: join(dir, "cache") });
-  // The sandbox's host uid passes through to its /work.
+  // The sandbox's host uid passes through to its folders; both are its own, as a Hub's sandbox has them.
   await chmod(dir, 0o711);
-  const work = join(dir, "work");
-  await mkdir(work, { mode: 0o777 });
-  await chmod(work, 0o777);
+  const [work, tmp] = [join(dir, "work"), join(dir, "tmp")];
+  for (const folder of [work, tmp]) {
+    await mkdir(folder);
+    await chmod(folder, 0o777);
+  }
   // A program whose name holds "=": env(1) would take it for a variable.
   await writeFile(join(work, "x=y"), "#!/bin/sh\necho ran x=y\n", { mode: 0o755 });
+  // Root's own, mode 0700: the sandbox's user may not enter it.
+  await mkdir(join(tmp, "private"), { mode: 0o700 });
   // A regular file stands in for a cgroup.procs: the launcher writes its pid there first.
   await writeFile(join(dir, "cgroup.procs"), "", { mode: 0o666 });
-  const bwrap = ["/usr/bin/bwrap", "--unshare-user", "--uid", "1000", "--gid", "1000", "--unshare-pid"];
-  const mounts = [
-    "--unshare-ipc",
-    "--unshare-net",
-    "--ro-bind",
-    "/",
-    "/",
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
-  ];
-  const rest = ["--bind", work, "/work", "--cap-drop", "ALL", "--new-session", "--info-fd", "3"];
-  const limits = ["--nproc=200", `--data=${512 * 1024 * 1024}`, `--cgroup=${join(dir, "cgroup.procs")}`];
-  const uid = root ? [`--host-uid=${HOST_UID}`] : [];
-  const child = spawn(
-    launcher,
-    ["start", ...limits, ...uid, "--", ...bwrap, ...mounts, ...rest, "--", "/bin/sleep", "infinity"],
-    { stdio: ["ignore", "ignore", "inherit", "pipe"], env: { PATH: "/usr/bin:/bin" } },
+  // A Hub sandbox's own bwrap arguments (sandbox-args.ts), hiding this test's folder.
+  const layout = {
+    workDir: work,
+    tmpDir: tmp,
+    hiddenPaths: [dir],
+    network: "none" as const,
+    hostname: "cnt-launch",
+    shmBytes: 1 << 20,
+  };
+  const limits = { maxProcesses: 200, memoryMiB: 512, ...(root ? { hostUid: HOST_UID } : {}) };
+  const start = startArguments(
+    { launcher, limits, cgroupProcs: [join(dir, "cgroup.procs")] },
+    "/usr/bin/bwrap",
   );
+  const keeper = ["--info-fd", "3", "--", "/bin/sleep", "infinity"];
+  const child = spawn(launcher, [...start.slice(1), ...bwrapArguments(layout), ...keeper], {
+    stdio: ["ignore", "ignore", "inherit", "pipe"],
+    env: { PATH: "/usr/bin:/bin" },
+  });
   launcherPid = child.pid!;
   const pid = await childPid(child.stdio[3] as Readable);
   const startTime = await processStartTime(pid);
@@ -174,18 +178,20 @@ describe("hub-launch enter", () => {
 
   it("gives the command exactly the environment asked for, in the directory asked for", async () => {
     const outcome = await enter(
-      ["--cwd=/work", "--env=PATH=/usr/bin:/bin", "--env=GREETING=a b=c", "--env=EMPTY="],
+      [`--cwd=${SANDBOX_HOME}`, "--env=PATH=/usr/bin:/bin", "--env=GREETING=a b=c", "--env=EMPTY="],
       ["sh", "-c", "pwd; env | sort"],
     );
     expect(outcome.code).toBe(0);
     // sh adds PWD (and nothing of the launcher's own environment reaches the command).
-    expect(outcome.stdout).toBe("/work\nEMPTY=\nGREETING=a b=c\nPATH=/usr/bin:/bin\nPWD=/work\n");
+    expect(outcome.stdout).toBe(
+      `${SANDBOX_HOME}\nEMPTY=\nGREETING=a b=c\nPATH=/usr/bin:/bin\nPWD=${SANDBOX_HOME}\n`,
+    );
   });
 
   it("finds the program along the new PATH, and runs one whose name holds '='", async () => {
-    const found = await enter(["--cwd=/work", "--env=PATH=/work:/usr/bin"], ["x=y"]);
+    const found = await enter([`--cwd=${SANDBOX_HOME}`, `--env=PATH=${SANDBOX_HOME}:/usr/bin`], ["x=y"]);
     expect(found).toMatchObject({ code: 0, stdout: "ran x=y\n" });
-    const relative = await enter(["--cwd=/work", "--env=PATH=/usr/bin"], ["./x=y"]);
+    const relative = await enter([`--cwd=${SANDBOX_HOME}`, "--env=PATH=/usr/bin"], ["./x=y"]);
     expect(relative).toMatchObject({ code: 0, stdout: "ran x=y\n" });
   });
 
@@ -218,10 +224,10 @@ describe("hub-launch enter", () => {
     expect(missing).toMatchObject({ code: 125, stdout: "" });
     expect(missing.stderr).toMatch(/cannot change directory to \/nonexistent: No such file or directory/);
     if (root) {
-      // /root is the host's, mode 0700, owned by a uid the sandbox does not map.
-      const forbidden = await enter(["--cwd=/root", "--env=PATH=/bin"], ["echo", "ran"]);
+      // Mode 0700, owned by root, a uid the sandbox does not map.
+      const forbidden = await enter(["--cwd=/tmp/private", "--env=PATH=/bin"], ["echo", "ran"]);
       expect(forbidden).toMatchObject({ code: 125, stdout: "" });
-      expect(forbidden.stderr).toMatch(/cannot change directory to \/root: Permission denied/);
+      expect(forbidden.stderr).toMatch(/cannot change directory to \/tmp\/private: Permission denied/);
     }
   });
 

@@ -316,13 +316,21 @@ describe("building hub-launch", () => {
     expect(rebuilt.mode & 0o777).toBe(0o755);
   });
 
-  it("says what to install without a C compiler, and what the compiler said when it failed", async () => {
+  it("says what to install without a C compiler, where it cannot keep the build, and what the compiler said", async () => {
     await expect(
       buildLauncher({ cacheDir: join(dir, "none"), compiler: "no-such-cc" }),
     ).rejects.toMatchObject({
       code: "orchestrator_unavailable",
       message: expect.stringMatching(
         /with a C compiler: no-such-cc was not found in PATH; install one, e.g. apt-get install gcc/,
+      ) as string,
+    });
+    // A file where the cache folder should be: no folder can be made there.
+    await writeFile(join(dir, "not-a-folder"), "");
+    await expect(buildLauncher({ cacheDir: join(dir, "not-a-folder", "cache") })).rejects.toMatchObject({
+      code: "orchestrator_unavailable",
+      message: expect.stringMatching(
+        /cannot keep its launcher in .*not-a-folder\/cache \(ENOTDIR\): set XDG_CACHE_HOME/,
       ) as string,
     });
     await expect(buildLauncher({ cacheDir: join(dir, "failing"), compiler: "false" })).rejects.toMatchObject({

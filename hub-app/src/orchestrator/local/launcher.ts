@@ -80,8 +80,15 @@ async function build(sourcePath: string | undefined, cacheDir: string, compiler:
   const hash = createHash("sha256").update(compiler).update("\0").update(source).digest("hex").slice(0, 16);
   const target = join(cacheDir, `hub-launch-${hash}`);
   if (await isTrusted(target)) return target;
-  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
-  await chmod(cacheDir, 0o700);
+  try {
+    await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+    await chmod(cacheDir, 0o700);
+  } catch (error) {
+    throw new HubError(
+      "orchestrator_unavailable",
+      `the local orchestrator cannot keep its launcher in ${cacheDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): set XDG_CACHE_HOME to a folder the Hub's user may write`,
+    );
+  }
   const scratch = `${target}.${randomUUID()}.tmp`;
   try {
     await promisify(execFile)(

@@ -1,6 +1,6 @@
 /**
  * The local orchestrator: each sandbox is a long-lived bubblewrap sandbox on this machine, entered
- * with nsenter for commands and files. See orchestrator.ts.
+ * by the Hub's launcher (native/hub-launch.c) for commands and files. See orchestrator.ts.
  */
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";

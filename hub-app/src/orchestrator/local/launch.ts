@@ -32,7 +32,7 @@ const BWRAP_LOG = "bwrap.log";
 /**
  * Starts a sandbox that outlives the Hub: its init keeps the namespaces alive until it is
  * killed. It is detached (own session, no --die-with-parent) so a restarted Hub finds it running.
- * Started by the spawn helper (spawn-helper.ts), not a fork of the Hub: 4 of a create's 30 ms here.
+ * Started by the spawn helper (spawn-helper.ts), not a fork of the Hub (9 ms at 137 MiB here, docs/measurements.md).
  *
  * Readiness: bwrap's --info-fd reports the pid right after clone(), before the mounts are
  * done; the keeper printing a line proves the sandbox is complete, so both are awaited.

@@ -73,7 +73,7 @@ export interface LocalParts {
 }
 
 /**
- * Sandboxes on this machine with bubblewrap. Why `nsenter` into a kept-alive sandbox rather
+ * Sandboxes on this machine with bubblewrap. Why enter a kept-alive sandbox's namespaces (setns) rather
  * than an agent inside it: nothing of the Hub runs inside the sandbox that a student could
  * break or talk to, a command joins exactly the namespaces of the running sandbox (its files,
  * /tmp and background processes), and it costs no resident process per sandbox; measured here
@@ -287,7 +287,7 @@ export class LocalOrchestrator implements Orchestrator {
       maxOutputBytes: request.maxOutputBytes,
     }));
     // A failure may be the sandbox's, not the command's: deleted during the run (exit 137), or its
-    // processes killed so nsenter could not enter. Then answer 404 / 409, never nsenter's words.
+    // processes killed so the launcher could not enter. Then answer 404 / 409, never the launcher's words.
     if (result.exitCode !== 0) await this.runningMeta(id);
     return result;
   }
@@ -414,7 +414,7 @@ export class LocalOrchestrator implements Orchestrator {
     };
   }
 
-  /** A command entering the sandbox gets the sandbox's rlimits too: nsenter does not take them from its init. */
+  /** A command entering the sandbox gets the sandbox's rlimits too: setns does not take them from its init. */
   private enterCommand(
     meta: StartedMeta,
     cgroupProcs: readonly string[],

@@ -77,8 +77,7 @@ export async function launchSandbox(
     );
     return { initPid: info.pid, startedMs: info.at - started, readyMs: readyAt - started, exited };
   } catch (error) {
-    if (child.pid === undefined) child.once("spawn", () => killGroup(child.pid));
-    else killGroup(child.pid);
+    child.killGroup();
     const detail = (await readFile(join(sandboxDir, BWRAP_LOG), "utf8").catch(() => "")).trim();
     throw new Error(detail ? `${(error as Error).message}: ${detail}` : (error as Error).message, {
       cause: error,
@@ -87,16 +86,6 @@ export async function launchSandbox(
     child.stdout.destroy();
     child.info?.destroy();
     child.unref();
-  }
-}
-
-/** bwrap and what it started before the failure: its process group (it was started detached). */
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // Gone already.
   }
 }
 

@@ -15,7 +15,7 @@ const SOURCE_IN_HUB_APP = join("native", "hub-launch.c");
  * working directory. No import.meta: the CommonJS infrastructure tests import this module's importers.
  */
 export function findLauncherSource(
-  starts: readonly (string | undefined)[] = [process.argv[1] && dirname(process.argv[1]), process.cwd()],
+  starts: readonly (string | undefined)[] = launcherSearchStarts(),
 ): string | undefined {
   for (const start of starts) {
     if (start === undefined || start === "") continue;
@@ -26,6 +26,11 @@ export function findLauncherSource(
     }
   }
   return undefined;
+}
+
+/** Where findLauncherSource looks, in order: the Hub's code directory when known, the running script's, the working directory. */
+export function launcherSearchStarts(codeDirectory?: string): (string | undefined)[] {
+  return [codeDirectory, process.argv[1] && dirname(process.argv[1]), process.cwd()];
 }
 
 export interface LauncherBuild {

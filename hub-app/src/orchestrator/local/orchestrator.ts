@@ -1,4 +1,4 @@
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { HubError, notFound } from "../../errors.js";
 import type {
   ContainerInfo,
@@ -34,7 +34,7 @@ import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } f
 import { runInCgroup } from "./run-in-cgroup.js";
 import type { SandboxCgroups } from "./sandbox-cgroups.js";
 import { startCgroups } from "./cgroup-start.js";
-import { buildLauncher, findLauncherSource } from "./launcher.js";
+import { buildLauncher, findLauncherSource, launcherSearchStarts } from "./launcher.js";
 import {
   enterArguments,
   HOST_TOOLS_ENV,
@@ -317,8 +317,8 @@ export class LocalOrchestrator implements Orchestrator {
   private ensureStarted(): Promise<void> {
     this.started ??= (async () => {
       await this.root.make();
-      const starts = [this.context.codeDirectory, process.argv[1] && dirname(process.argv[1]), process.cwd()];
-      this.launcher = await buildLauncher({ source: findLauncherSource(starts) });
+      const source = findLauncherSource(launcherSearchStarts(this.context.codeDirectory));
+      this.launcher = await buildLauncher({ source });
       this.cgroups = await startCgroups(this.settings.root, this.context.logger, this.settings.cgroups);
       await reconcile(this.reconcileContext()).catch((error: unknown) =>
         this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),

@@ -8,6 +8,7 @@ import { hostTool } from "./host-tools.js";
 import { HOST_TOOLS_ENV, HOST_TOOLS_PATH, SANDBOX_UID, startArguments } from "./sandbox-args.js";
 import type { SandboxCgroups } from "./sandbox-cgroups.js";
 import type { StartedMeta } from "./sandbox-info.js";
+import { killProcessGroup } from "./spawn-helper.js";
 
 // socat prints this at notice level (-d -d) once its listening socket is bound (socat(1), xio-listen.c).
 const LISTENING = "listening on";
@@ -188,10 +189,5 @@ function listening(child: ChildProcess, stderr: Readable): Promise<void> {
 
 /** The relay and the per-connection children it forked (its own process group, spawned detached). */
 function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
+  if (child.exitCode === null) killProcessGroup(child.pid);
 }

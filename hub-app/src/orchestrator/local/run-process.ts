@@ -44,21 +44,10 @@ export function runProcess(run: ProcessRun): Promise<RunResult> {
 
   return new Promise<RunResult>((resolve, reject) => {
     let timedOut = false;
-    const killGroup = (): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      child.killGroup();
     }, run.timeoutMs);
-    // Timed out before the helper reported the pid: kill the group as soon as it does.
-    child.once("spawn", () => {
-      if (timedOut) killGroup();
-    });
     child.once("error", (error: Error) => {
       clearTimeout(timer);
       child.stdout.destroy();

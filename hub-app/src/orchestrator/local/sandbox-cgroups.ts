@@ -101,11 +101,7 @@ export class SandboxCgroups {
         value: limit.value,
         optional: limit.optional === true,
       })),
-      procs: this.layout.hierarchies.map((hierarchy) =>
-        hierarchy.dir === killDir
-          ? join(killDir, id, INIT_PART, "cgroup.procs")
-          : join(hierarchy.dir, id, "cgroup.procs"),
-      ),
+      procs: this.procsFiles(id, INIT_PART),
     };
   }
 
@@ -125,6 +121,12 @@ export class SandboxCgroups {
       if (code(error) === "ENOENT") return undefined; // a sandbox from before cgroups held
       if (code(error) !== "EEXIST") throw error;
     }
+    return this.procsFiles(id, part);
+  }
+
+  /** The cgroup.procs files a process of `part` joins: the part's in the kill hierarchy, the sandbox's elsewhere (enter). */
+  private procsFiles(id: string, part: string): string[] {
+    const killDir = this.killHierarchy().dir;
     return this.layout.hierarchies.map((hierarchy) =>
       hierarchy.dir === killDir
         ? join(killDir, id, part, "cgroup.procs")

@@ -49,6 +49,16 @@ process.on("message", (m) => {
 });
 `;
 
+/** SIGKILLs the process group `pid` leads (a process started detached, and what it started); gone is fine. */
+export function killProcessGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
 /** The output streams a helper-started process may have: fd 1, fd 2 and fd 3. */
 export type HelperStream = "stdout" | "stderr" | "info";
 
@@ -107,6 +117,12 @@ export class HelperProcess extends EventEmitter {
   /** Every output stream closed by the caller (or ended and destroyed). */
   streamClosed(): boolean {
     return [this.stdout, this.stderr, this.info].every((stream) => stream === undefined || stream.destroyed);
+  }
+
+  /** SIGKILLs its process group (the helper starts it detached): now, or once the helper reports its pid. */
+  killGroup(): void {
+    if (this.pid !== undefined) killProcessGroup(this.pid);
+    else this.once("spawn", () => killProcessGroup(this.pid));
   }
 
   /** Lets this Node process exit while the process runs on (ChildProcess.unref). */

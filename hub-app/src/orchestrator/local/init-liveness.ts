@@ -35,6 +35,11 @@ export class InitLiveness {
     return alive;
   }
 
+  /** The start time just read from /proc for `pid` (a sandbox launched this moment): trusted as a check. */
+  verified(pid: number, startTime: string): void {
+    this.verifiedAt.set(pid, { startTime, at: performance.now() });
+  }
+
   forget(pid: number): void {
     this.verifiedAt.delete(pid);
   }

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { CONTAINER_ID_PATTERN } from "../../ids.js";
@@ -40,20 +41,23 @@ export function sandboxDir(root: string, id: string): string {
   return join(root, id);
 }
 
-/** Writes `<dir>/meta.json` whole or not at all: a reader, or a Hub killed mid-write, never sees half a file. */
-export async function writeMetaIn(dir: string, meta: SandboxMeta): Promise<void> {
+/**
+ * Writes `<dir>/meta.json` whole or not at all: a reader, or a Hub killed mid-write, never sees half a file.
+ * Synchronous, as a create's other small calls on HUB_LOCAL_ROOT are (sandbox-root.ts says why).
+ */
+export function writeMetaIn(dir: string, meta: SandboxMeta): void {
   const temporary = join(dir, META_TEMPORARY);
   try {
-    await writeFile(temporary, JSON.stringify(meta), { mode: 0o600 });
-    await rename(temporary, join(dir, META_FILE));
+    writeFileSync(temporary, JSON.stringify(meta), { mode: 0o600 });
+    renameSync(temporary, join(dir, META_FILE));
   } catch (error) {
     // A full disk leaves a partial temporary file: never leave it behind.
-    await unlink(temporary).catch(() => undefined);
+    rmSync(temporary, { force: true });
     throw error;
   }
 }
 
-export function writeMeta(root: string, meta: SandboxMeta): Promise<void> {
+export function writeMeta(root: string, meta: SandboxMeta): void {
   return writeMetaIn(sandboxDir(root, meta.id), meta);
 }
 

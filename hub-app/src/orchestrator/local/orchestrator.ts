@@ -29,7 +29,7 @@ import { isMissing, onStorage, storageError } from "./storage-errors.js";
 import { UidClaims } from "./uid-claims.js";
 import { PortRelays } from "./port-relay.js";
 import { addressTarget } from "../address-target.js";
-import { processStartTime } from "./process-info.js";
+import { processStartTime, processStartTimeNow } from "./process-info.js";
 import { isAlive, killSandbox, requireRunning, sandboxInfo, type StartedMeta } from "./sandbox-info.js";
 import { runInCgroup } from "./run-in-cgroup.js";
 import type { SandboxCgroups } from "./sandbox-cgroups.js";
@@ -208,7 +208,7 @@ export class LocalOrchestrator implements Orchestrator {
     if (meta === undefined) return undefined;
     const extended = { ...meta, expiresAt: expiresAt.toISOString() };
     try {
-      await writeMeta(this.settings.root, extended);
+      writeMeta(this.settings.root, extended);
       this.index.set(extended);
     } catch (error) {
       if (isMissing(error)) return undefined; // deleted meanwhile: its directory is gone
@@ -365,10 +365,12 @@ export class LocalOrchestrator implements Orchestrator {
     let launched: SandboxMeta;
     try {
       const target = { launcher: this.launcher, limits, ...this.newCgroup(meta) };
+      // Timings count from the request (createdAt), like `accepted`: the folder's making is in them.
+      const launchedAfter = sinceCreated(spec);
       const sandbox = await launchSandbox(dir, layout, target, LAUNCH_TIMEOUT_MS);
       trackExit(sandbox.initPid, sandbox.exited);
-      const initStartTime = await processStartTimeOrThrow(sandbox.initPid);
-      const accepted = meta.timings.accepted ?? 0;
+      const initStartTime = processStartTimeOrThrow(sandbox.initPid);
+      this.liveness.verified(sandbox.initPid, initStartTime);
       launched = {
         ...meta,
         initPid: sandbox.initPid,
@@ -376,8 +378,8 @@ export class LocalOrchestrator implements Orchestrator {
         readyAt: new Date().toISOString(),
         timings: {
           ...meta.timings,
-          started: Math.round(accepted + sandbox.startedMs),
-          ready: Math.round(accepted + sandbox.readyMs),
+          started: Math.round(launchedAfter + sandbox.startedMs),
+          ready: Math.round(launchedAfter + sandbox.readyMs),
         },
       };
     } catch (error) {
@@ -385,7 +387,7 @@ export class LocalOrchestrator implements Orchestrator {
       launched = { ...meta, failure: (error as Error).message };
     }
     try {
-      await writeMeta(parent, launched);
+      writeMeta(parent, launched);
       if (parent === this.settings.root) this.index.set(launched);
     } catch (error) {
       // Gone while starting, or a full disk: do not leave a sandbox nobody can list or whose record says pending.
@@ -458,8 +460,9 @@ function sinceCreated(spec: ContainerSpec): number {
   return Date.now() - spec.createdAt.getTime();
 }
 
-async function processStartTimeOrThrow(pid: number): Promise<string> {
-  const startTime = await processStartTime(pid);
+/** Read synchronously: from the ready line to the answer a create waits for no turn of the event loop (sandbox-root.ts). */
+function processStartTimeOrThrow(pid: number): string {
+  const startTime = processStartTimeNow(pid);
   if (startTime === undefined) throw new Error(`the sandbox's init (pid ${pid}) exited at once`);
   return startTime;
 }

@@ -80,7 +80,7 @@ export async function claimMember(
     readyAt: new Date().toISOString(),
     timings: {},
   };
-  await writeMeta(root, claimed);
+  writeMeta(root, claimed);
   return claimed;
 }
 

@@ -132,7 +132,7 @@ async function reconcileSandbox(
   if (pending && !(await creatorAlive(meta))) {
     context.logger.warn({ id }, "a sandbox's create was abandoned by a Hub that stopped: marking it failed");
     await killProcesses(context, meta, id, processesOf);
-    await writeMetaIn(dir, { ...meta, failure: ABANDONED_MESSAGE });
+    writeMetaIn(dir, { ...meta, failure: ABANDONED_MESSAGE });
   } else if (meta.failure !== undefined) {
     // A launch that timed out killed bwrap, not necessarily the sandbox it had started.
     await killProcesses(context, meta, id, processesOf);

@@ -49,7 +49,7 @@ export function storageError(error: unknown, root: string): HubError | undefined
 }
 
 /** Runs `work`, turning a storage failure into its HubError. */
-export async function onStorage<T>(root: string, work: () => Promise<T>): Promise<T> {
+export async function onStorage<T>(root: string, work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, stat, unlink } from "node:fs/promises";
+import { closeSync, openSync } from "node:fs";
+import { mkdir, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { pickHostUid } from "./host-uids.js";
 
@@ -26,7 +27,7 @@ export class UidClaims {
     for (;;) {
       const uid = pickHostUid(this.taken);
       this.taken.add(uid);
-      if (await this.record(uid)) return uid;
+      if (this.record(uid)) return uid;
     }
   }
 
@@ -35,7 +36,7 @@ export class UidClaims {
     await this.seed();
     if (this.taken.has(uid)) return;
     this.taken.add(uid);
-    await this.record(uid);
+    this.record(uid);
   }
 
   async release(uid: number): Promise<void> {
@@ -69,10 +70,11 @@ export class UidClaims {
     return this.seeded;
   }
 
-  private async record(uid: number): Promise<boolean> {
+  private record(uid: number): boolean {
     try {
       // Empty: the name is the claim, so a full disk cannot leave half of one.
-      await (await open(join(this.folder, String(uid)), "wx", 0o600)).close();
+      // Synchronous, as a create's other small calls on HUB_LOCAL_ROOT are (sandbox-root.ts says why).
+      closeSync(openSync(join(this.folder, String(uid)), "wx", 0o600));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;

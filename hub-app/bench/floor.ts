@@ -28,7 +28,7 @@ import {
   type HandSandbox,
   type HubSandbox,
 } from "./floor/by-hand.js";
-import { closedLoop, inBatches, startBareServer, timed } from "./floor/load.js";
+import { closedLoop, inBatches, startBareServer, startHandServer, timed } from "./floor/load.js";
 
 const PARTS = ["run", "create", "throughput", "list", "burst"] as const;
 const { values } = parseArgs({
@@ -64,6 +64,8 @@ const CLIENTS = 16;
 const FLOOR_BURST_CONCURRENCY = 4;
 /** Host uids of the hand-made sandboxes: below the Hub's range (host-uids.ts starts at 1.5e9). */
 const FIRST_FLOOR_UID = 1_400_000_000;
+/** Host uids of the sandboxes hand-server.ts makes: above the floor's, below the Hub's. */
+const FIRST_SERVED_UID = 1_450_000_000;
 
 interface Row {
   readonly what: string;
@@ -157,16 +159,22 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
   const hubDelete: number[] = [];
   const hubGone: number[] = [];
   const floorDelete: number[] = [];
+  const servedDelete: number[] = [];
+  const served = await startHandServer(template, floorRoot, FIRST_SERVED_UID);
   for (let i = 0; i < creates; i++) {
     let id = "";
     hubCreate.push(await timed(async () => (id = (await createOnHub()).id)));
+    // Each server then idles through other work before its delete, as a Hub between requests does.
+    await served.create(i);
     let sandbox: HandSandbox | undefined;
     floorCreate.push(await timed(async () => (sandbox = await createOnFloor(template))));
     hubDelete.push(await timed(() => hub.api("DELETE", `/v1/containers/${id}`)));
     // The same DELETE again: a 404 that does no work, the HTTP round trip alone.
     hubGone.push(await timed(() => hub.request("DELETE", `/v1/containers/${id}`)));
+    servedDelete.push(await timed(() => served.remove(i)));
     floorDelete.push(await timed(() => sandbox!.kill()));
   }
+  await served.stop();
   row(
     "create p50, vs the exact chain by hand (mkdir/chown, prlimit, setpriv, bwrap)",
     p50(floorCreate),
@@ -177,6 +185,11 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     "delete p50 less a 404 DELETE's (the HTTP round trip alone), vs a kill and wait",
     p50(floorDelete),
     p50(hubDelete) - p50(hubGone),
+  );
+  row(
+    "delete p50, vs the same kill and wait behind a bare node:http server (same client and transport)",
+    p50(servedDelete),
+    p50(hubDelete),
   );
 }
 

@@ -1,5 +1,6 @@
 /** Small load tools of the floor benchmark: timing, closed-loop concurrency, a bare HTTP server to compare with. */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 export async function timed(call: () => Promise<unknown>): Promise<number> {
@@ -57,4 +58,38 @@ export async function startBareServer(body: string): Promise<{ url: string; stop
     createInterface({ input: child.stdout }).once("line", resolve),
   );
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+export interface HandServer {
+  /** Makes hand sandbox `n` through the server. */
+  create(n: number): Promise<void>;
+  /** Kills hand sandbox `n` through the server; resolves once it answered (bwrap has exited). */
+  remove(n: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** hand-server.ts in a process of its own (under tsx, as the benchmark runs), its hand sandboxes under `root`. */
+export async function startHandServer(template: unknown, root: string, firstUid: number): Promise<HandServer> {
+  const program = join(import.meta.dirname, "hand-server.ts");
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), program], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  child.stdin.end(JSON.stringify({ template, root, firstUid }));
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`hand-server.ts exited (${code}) before listening`)));
+  });
+  const call = async (method: string, n: number, expected: number): Promise<void> => {
+    const response = await fetch(`http://127.0.0.1:${port}/${n}`, { method });
+    const body = await response.text();
+    if (response.status !== expected) throw new Error(`hand server ${method} /${n}: ${response.status} ${body}`);
+  };
+  return {
+    create: (n) => call("POST", n, 201),
+    remove: (n) => call("DELETE", n, 204),
+    async stop() {
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
 }

@@ -26,11 +26,12 @@ const MIN_FREE_INODES = 256;
  * Hub killed at any point leaves a state the next reconcile recognizes: `.new-<id>` (being built),
  * `<id>` (a sandbox, with its meta.json from the first moment), `.deleting-<id>-*`.
  *
- * Those steps' calls are synchronous: mkdir, chown, a small write, rename. Their CPU is the same on any
- * thread (5-25 µs each on tmpfs here, ~1 ms per new inode on this VM's ext4), but through libuv's
- * thread pool each one also waited a turn of the event loop, and under a burst of creates a turn is
- * the intake of every request that arrived meanwhile: the first of 1000 creates sent at once was
- * answered 230-370 ms after the Hub accepted it, 63-75 ms with these calls synchronous (docs/measurements.md).
+ * Those steps' calls are synchronous: mkdir, chown, a small write, rename. Their CPU is the same on
+ * any thread (5-25 µs each on tmpfs here; 0.15-1.1 ms per new inode on this VM's ext4, by folder),
+ * but through libuv's thread pool each one also waited a turn of the event loop, and under a burst
+ * of creates a turn is the intake of every request that arrived meanwhile: the first of 1000
+ * creates sent at once had its readyAt 230-370 ms after the Hub accepted it, 63-75 ms with these
+ * calls synchronous (docs/measurements.md).
  */
 export class SandboxRoot {
   private hostChecked: Promise<void> | undefined;

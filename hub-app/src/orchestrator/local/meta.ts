@@ -51,8 +51,12 @@ export function writeMetaIn(dir: string, meta: SandboxMeta): void {
     writeFileSync(temporary, JSON.stringify(meta), { mode: 0o600 });
     renameSync(temporary, join(dir, META_FILE));
   } catch (error) {
-    // A full disk leaves a partial temporary file: never leave it behind.
-    rmSync(temporary, { force: true });
+    // A full disk leaves a partial temporary file: never leave it behind, and report the write's error.
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // The write's error says what went wrong.
+    }
     throw error;
   }
 }

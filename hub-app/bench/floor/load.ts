@@ -69,7 +69,11 @@ export interface HandServer {
 }
 
 /** hand-server.ts in a process of its own (under tsx, as the benchmark runs), its hand sandboxes under `root`. */
-export async function startHandServer(template: unknown, root: string, firstUid: number): Promise<HandServer> {
+export async function startHandServer(
+  template: unknown,
+  root: string,
+  firstUid: number,
+): Promise<HandServer> {
   const program = join(import.meta.dirname, "hand-server.ts");
   const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), program], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -82,7 +86,8 @@ export async function startHandServer(template: unknown, root: string, firstUid:
   const call = async (method: string, n: number, expected: number): Promise<void> => {
     const response = await fetch(`http://127.0.0.1:${port}/${n}`, { method });
     const body = await response.text();
-    if (response.status !== expected) throw new Error(`hand server ${method} /${n}: ${response.status} ${body}`);
+    if (response.status !== expected)
+      throw new Error(`hand server ${method} /${n}: ${response.status} ${body}`);
   };
   return {
     create: (n) => call("POST", n, 201),

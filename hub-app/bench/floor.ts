@@ -72,12 +72,31 @@ interface Row {
   readonly floor: string;
   readonly hub: string;
   readonly ratio: number;
+  /** Issue 13's goal for the row and whether this run met it, e.g. "≤ 2: yes". */
+  readonly goal: string;
 }
+/** One of issue 13's goals: its words and the test of a row's ratio and Hub value. */
+interface Goal {
+  readonly text: string;
+  met(ratio: number, hub: number): boolean;
+}
+const ratioAtMost = (bound: number): Goal => ({ text: `≤ ${bound}`, met: (ratio) => ratio <= bound });
+const ratioAtLeast = (bound: number): Goal => ({ text: `≥ ${bound}`, met: (ratio) => ratio >= bound });
+const hubUnder = (text: string, bound: number): Goal => ({ text, met: (_ratio, hub) => hub < bound });
+const goalCell = (goal: Goal | undefined, ratio: number, hub: number): string =>
+  goal === undefined ? "" : `${goal.text}: ${goal.met(ratio, hub) ? "yes" : "**no**"}`;
+
 const rows: Row[] = [];
 const p50 = (samples: readonly number[]): number => describe(samples).p50 ?? Number.NaN;
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
-function row(what: string, floor: number, hub: number, unit: (v: number) => string = ms): void {
-  rows.push({ what, floor: unit(floor), hub: unit(hub), ratio: hub / floor });
+function row(
+  what: string,
+  floor: number,
+  hub: number,
+  { unit = ms, goal }: { unit?: (v: number) => string; goal?: Goal } = {},
+): void {
+  const ratio = hub / floor;
+  rows.push({ what, floor: unit(floor), hub: unit(hub), ratio, goal: goalCell(goal, ratio, hub) });
   process.stderr.write(`  ${what}: floor ${unit(floor)}, Hub ${unit(hub)}\n`);
 }
 
@@ -141,7 +160,7 @@ async function runLatency(hub: CompiledHub, sandbox: HubSandbox): Promise<void> 
     bareMs.push(await timed(() => runToEnd(bareNsenterArgv(sandbox, command), SANDBOX_ENV)));
   }
   row("run `ls /` p50, vs the Hub's exact exec chain", p50(chainMs), p50(hubMs));
-  row("run `ls /` p50, vs a bare `nsenter … ls /`", p50(bareMs), p50(hubMs));
+  row("run `ls /` p50, vs a bare `nsenter … ls /`", p50(bareMs), p50(hubMs), { goal: ratioAtMost(2) });
 }
 
 /** The Hub's exact argv for a run, in a run cgroup of its own when the sandbox has cgroups (run-in-cgroup.ts). */
@@ -179,8 +198,9 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     "create p50, vs the exact chain by hand (mkdir/chown, prlimit, setpriv, bwrap)",
     p50(floorCreate),
     p50(hubCreate),
+    { goal: ratioAtMost(2) },
   );
-  row("delete p50, vs a kill and wait", p50(floorDelete), p50(hubDelete));
+  row("delete p50, vs a kill and wait", p50(floorDelete), p50(hubDelete), { goal: ratioAtMost(2) });
   row(
     "delete p50 less a 404 DELETE's (the HTTP round trip alone), vs a kill and wait",
     p50(floorDelete),
@@ -209,8 +229,11 @@ async function runThroughput(hub: CompiledHub, sandbox: HubSandbox): Promise<voi
         .perSecond / 2;
   }
   const perSecond = (value: number): string => `${value.toFixed(0)} runs/s`;
-  row(`run \`true\`, ${CLIENTS} concurrent, vs the exact chain`, chainRuns, hubRuns, perSecond);
-  row(`run \`true\`, ${CLIENTS} concurrent, vs bare nsenter`, bareRuns, hubRuns, perSecond);
+  row(`run \`true\`, ${CLIENTS} concurrent, vs the exact chain`, chainRuns, hubRuns, { unit: perSecond });
+  row(`run \`true\`, ${CLIENTS} concurrent, vs bare nsenter`, bareRuns, hubRuns, {
+    unit: perSecond,
+    goal: ratioAtLeast(0.7),
+  });
 }
 
 /** GET /v1/containers with `total` containers: 16 concurrent clients, then single calls (list and get). */
@@ -232,7 +255,7 @@ async function listAt(hub: CompiledHub, total: number): Promise<void> {
       `GET /v1/containers, ${total} containers, ${CLIENTS} concurrent (floor: bare node http, same body)`,
       bareRps,
       hubRps,
-      (v) => `${v.toFixed(0)} rps`,
+      { unit: (v) => `${v.toFixed(0)} rps` },
     );
     const listMs: number[] = [];
     const getMs: number[] = [];
@@ -243,12 +266,11 @@ async function listAt(hub: CompiledHub, total: number): Promise<void> {
       getMs.push(await timed(() => hub.api("GET", `/v1/containers/${items[i % items.length]!.id}`)));
       bareMs.push(await timed(get(bare.url)));
     }
-    row(
-      `GET /v1/containers p50 at ${total} containers, one at a time (goal ≤ 20 ms)`,
-      p50(bareMs),
-      p50(listMs),
-    );
-    row(`GET /v1/containers/<id> p50 at ${total} containers`, p50(bareMs), p50(getMs));
+    const twentyMs = hubUnder("≤ 20 ms", 20);
+    row(`GET /v1/containers p50 at ${total} containers, one at a time`, p50(bareMs), p50(listMs), {
+      goal: twentyMs,
+    });
+    row(`GET /v1/containers/<id> p50 at ${total} containers`, p50(bareMs), p50(getMs), { goal: twentyMs });
   } finally {
     bare.stop();
   }
@@ -304,7 +326,7 @@ async function burstAndScale(hub: CompiledHub, template: Template): Promise<void
     `${burst} creates sent at once, wall (${failed.length} failed; floor ${FLOOR_BURST_CONCURRENCY} at a time)`,
     floorWall,
     hubWall,
-    seconds,
+    { unit: seconds, goal: ratioAtMost(3) },
   );
   row(`${burst} creates sent at once, first ready`, firstFloor, firstHub);
   // The client sends a thousand requests before it reads any answer: the Hub's own readyAt says when
@@ -321,13 +343,16 @@ async function burstAndScale(hub: CompiledHub, template: Template): Promise<void
     `${burst} creates sent at once, first readyAt after the Hub accepted the first create (client's delay: ${(firstAccepted - startedAt).toFixed(0)} ms)`,
     firstFloor,
     firstReadyAt - firstAccepted,
+    { goal: hubUnder("milliseconds (< 1 s)", 1000) },
   );
   const memory = await hub.memory();
+  const healthWorst = Math.max(...healthMs);
   rows.push({
     what: `${burst} creates sent at once: Hub /healthz worst, Hub RSS peak`,
     floor: "",
-    hub: `${ms(Math.max(...healthMs))}, ${peakRss.toFixed(0)} MiB (VmHWM ${memory.peakMiB.toFixed(0)} MiB)`,
+    hub: `${ms(healthWorst)}, ${peakRss.toFixed(0)} MiB (VmHWM ${memory.peakMiB.toFixed(0)} MiB)`,
     ratio: Number.NaN,
+    goal: goalCell(hubUnder("/healthz < 1 s", 1000), Number.NaN, healthWorst),
   });
 
   const high = before + burst;
@@ -354,10 +379,11 @@ async function deleteAll(hub: CompiledHub): Promise<void> {
 
 function printTable(): void {
   const lines = [
-    "| what | floor | Hub | Hub/floor |",
-    "|---|---|---|---|",
+    "| what | floor | Hub | Hub/floor | goal (issue 13) |",
+    "|---|---|---|---|---|",
     ...rows.map(
-      (r) => `| ${r.what} | ${r.floor} | ${r.hub} | ${Number.isNaN(r.ratio) ? "" : r.ratio.toFixed(2)} |`,
+      (r) =>
+        `| ${r.what} | ${r.floor} | ${r.hub} | ${Number.isNaN(r.ratio) ? "" : r.ratio.toFixed(2)} | ${r.goal} |`,
     ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -28,7 +28,7 @@ import {
   type HandSandbox,
   type HubSandbox,
 } from "./floor/by-hand.js";
-import { closedLoop, inBatches, startBareServer, startHandServer, timed } from "./floor/load.js";
+import { closedLoop, httpCall, inBatches, startBareServer, startHandServer, timed } from "./floor/load.js";
 
 const PARTS = ["run", "create", "throughput", "list", "burst"] as const;
 const { values } = parseArgs({
@@ -176,7 +176,6 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
   const hubCreate: number[] = [];
   const floorCreate: number[] = [];
   const hubDelete: number[] = [];
-  const hubGone: number[] = [];
   const floorDelete: number[] = [];
   const servedDelete: number[] = [];
   const served = await startHandServer(template, floorRoot, FIRST_SERVED_UID);
@@ -188,8 +187,6 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     let sandbox: HandSandbox | undefined;
     floorCreate.push(await timed(async () => (sandbox = await createOnFloor(template))));
     hubDelete.push(await timed(() => hub.api("DELETE", `/v1/containers/${id}`)));
-    // The same DELETE again: a 404 that does no work, the HTTP round trip alone.
-    hubGone.push(await timed(() => hub.request("DELETE", `/v1/containers/${id}`)));
     servedDelete.push(await timed(() => served.remove(i)));
     floorDelete.push(await timed(() => sandbox!.kill()));
   }
@@ -201,11 +198,6 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     { goal: ratioAtMost(2) },
   );
   row("delete p50, vs a kill and wait", p50(floorDelete), p50(hubDelete), { goal: ratioAtMost(2) });
-  row(
-    "delete p50 less a 404 DELETE's (the HTTP round trip alone), vs a kill and wait",
-    p50(floorDelete),
-    p50(hubDelete) - p50(hubGone),
-  );
   row(
     "delete p50, vs the same kill and wait behind a bare node:http server (same client and transport)",
     p50(servedDelete),
@@ -243,7 +235,7 @@ async function listAt(hub: CompiledHub, total: number): Promise<void> {
   const body = JSON.stringify(await hub.api("GET", "/v1/containers"));
   const bare = await startBareServer(body);
   try {
-    const get = (url: string) => () => fetch(url).then((response) => response.arrayBuffer());
+    const get = (url: string) => () => httpCall(url, "GET");
     const window = (seconds * 1000) / 2;
     let hubRps = 0;
     let bareRps = 0;
@@ -284,7 +276,7 @@ async function burstAndScale(hub: CompiledHub, template: Template): Promise<void
   let sending = true;
   const watching = (async () => {
     while (sending) {
-      healthMs.push(await timed(() => fetch(`${hub.url}/healthz`).then((r) => r.arrayBuffer())));
+      healthMs.push(await timed(() => httpCall(`${hub.url}/healthz`, "GET")));
       peakRss = Math.max(peakRss, (await hub.memory()).rssMiB);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { httpCall } from "./load.js";
 
 const HUB_APP = join(import.meta.dirname, "..", "..");
 
@@ -15,8 +16,6 @@ export interface CompiledHub {
   /** The Hub's API token (also its /metrics token). */
   readonly token: string;
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
-  /** One request whatever its status; resolves with the status once the body is read. */
-  request(method: string, path: string): Promise<number>;
   /** Resident set size now and its peak (VmHWM), in MiB (proc(5)). */
   memory(): Promise<{ rssMiB: number; peakMiB: number }>;
   stop(): Promise<void>;
@@ -51,18 +50,13 @@ export async function startCompiledHub(env: Readonly<Record<string, string>>): P
     pid,
     token,
     async api<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${url}${path}`, {
-        method,
+      const response = await httpCall(`${url}${path}`, method, {
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return (response.status === 204 ? undefined : await response.json()) as T;
-    },
-    async request(method: string, path: string): Promise<number> {
-      const response = await fetch(`${url}${path}`, { method, headers });
-      await response.arrayBuffer();
-      return response.status;
+      if (response.status >= 300)
+        throw new Error(`${method} ${path}: ${response.status} ${response.body.toString()}`);
+      return (response.status === 204 ? undefined : JSON.parse(response.body.toString())) as T;
     },
     async memory() {
       const status = await readFile(`/proc/${pid}/status`, "utf8");

@@ -1,5 +1,6 @@
-/** Small load tools of the floor benchmark: timing, closed-loop concurrency, a bare HTTP server to compare with. */
+/** Small load tools of the floor benchmark: timing, closed-loop concurrency, an HTTP client, bare HTTP servers to compare with. */
 import { spawn } from "node:child_process";
+import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -24,6 +25,41 @@ export async function closedLoop(
     }),
   );
   return { perSecond: (latencies.length * 1000) / (performance.now() - started), latencies };
+}
+
+/**
+ * The benchmark's one HTTP client, for the Hub and for every HTTP floor alike: node:http over
+ * kept-alive connections. The client shares the two cores with what it measures, and `fetch` cost
+ * 1.3-1.6 ms of CPU per request here against 0.24-0.35 ms for this (16 concurrent runs, 3 s each;
+ * docs/measurements.md): with `fetch` the client's CPU was charged to the Hub.
+ */
+const agent = new Agent({ keepAlive: true });
+
+export function httpCall(
+  url: string,
+  method: string,
+  { body, headers = {} }: { body?: string; headers?: Readonly<Record<string, string>> } = {},
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const sent = request(
+      url,
+      {
+        method,
+        agent,
+        headers: body === undefined ? headers : { ...headers, "content-length": Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.once("error", reject);
+        response.once("end", () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    sent.once("error", reject);
+    sent.end(body);
+  });
 }
 
 /** Runs `count` calls with at most `limit` in flight. */
@@ -84,10 +120,9 @@ export async function startHandServer(
     child.once("exit", (code) => reject(new Error(`hand-server.ts exited (${code}) before listening`)));
   });
   const call = async (method: string, n: number, expected: number): Promise<void> => {
-    const response = await fetch(`http://127.0.0.1:${port}/${n}`, { method });
-    const body = await response.text();
+    const response = await httpCall(`http://127.0.0.1:${port}/${n}`, method);
     if (response.status !== expected)
-      throw new Error(`hand server ${method} /${n}: ${response.status} ${body}`);
+      throw new Error(`hand server ${method} /${n}: ${response.status} ${response.body.toString()}`);
   };
   return {
     create: (n) => call("POST", n, 201),

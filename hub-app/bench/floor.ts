@@ -328,9 +328,10 @@ async function burstAndScale(hub: CompiledHub, template: Template): Promise<void
     firstFloor,
     firstReadyAt - startedAt,
   );
-  // A client opening a thousand connections at once delivers its first request 0.3-0.5 s after it
-  // starts, to a bare node:http server too (docs/measurements.md): from the Hub's first createdAt
-  // (its handler's first step) the row counts the Hub's time alone, as the floor's counts its own.
+  // A client opening a thousand connections at once delivers its first request some time after it
+  // starts (31-41 ms here; 0.3-0.5 s with fetch, to a bare server too: docs/measurements.md): from the
+  // Hub's first createdAt (its handler's first step) the row counts the Hub's time alone, as the
+  // floor's counts its own.
   row(
     `${burst} creates sent at once, first readyAt after the Hub accepted the first create (client's delay: ${(firstAccepted - startedAt).toFixed(0)} ms)`,
     firstFloor,

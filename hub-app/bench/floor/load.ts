@@ -1,5 +1,5 @@
 /** Small load tools of the floor benchmark: timing, closed-loop concurrency, an HTTP client, bare HTTP servers to compare with. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -88,12 +88,23 @@ export async function inBatches<T>(
  */
 export async function startBareServer(body: string): Promise<{ url: string; stop(): void }> {
   const source = `let b="";process.stdin.setEncoding("utf8").on("data",(c)=>b+=c).on("end",()=>require("node:http").createServer((q,r)=>{r.writeHead(200,{"content-type":"application/json"});r.end(b)}).listen(0,"127.0.0.1",function(){console.log(this.address().port)}))`;
-  const child = spawn(process.execPath, ["-e", source], { stdio: ["pipe", "pipe", "inherit"] });
-  child.stdin.end(body);
-  const port = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout }).once("line", resolve),
-  );
+  const { child, port } = await serverProcess(["-e", source], body, "the bare server");
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+/** Node running `args` with `stdin` written to it, once it printed the port it listens on (its first line). */
+async function serverProcess(
+  args: readonly string[],
+  stdin: string,
+  name: string,
+): Promise<{ child: ChildProcess; port: string }> {
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
+  child.stdin.end(stdin);
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}) before listening`)));
+  });
+  return { child, port };
 }
 
 export interface HandServer {
@@ -111,14 +122,11 @@ export async function startHandServer(
   firstUid: number,
 ): Promise<HandServer> {
   const program = join(import.meta.dirname, "hand-server.ts");
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), program], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  child.stdin.end(JSON.stringify({ template, root, firstUid }));
-  const port = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`hand-server.ts exited (${code}) before listening`)));
-  });
+  const { child, port } = await serverProcess(
+    ["--import", import.meta.resolve("tsx"), program],
+    JSON.stringify({ template, root, firstUid }),
+    "hand-server.ts",
+  );
   const call = async (method: string, n: number, expected: number): Promise<void> => {
     const response = await httpCall(`http://127.0.0.1:${port}/${n}`, method);
     if (response.status !== expected)

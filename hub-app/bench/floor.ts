@@ -197,9 +197,10 @@ async function createAndDelete(hub: CompiledHub, template: Template): Promise<vo
     p50(hubCreate),
     { goal: ratioAtMost(2) },
   );
+  // The Hub answers once the init has its SIGKILL, as the hand server does; both wait for the exit after.
   row("delete p50, vs a kill and wait", p50(floorDelete), p50(hubDelete), { goal: ratioAtMost(2) });
   row(
-    "delete p50, vs the same kill and wait behind a bare node:http server (same client and transport)",
+    "delete p50, vs the same kill behind a bare node:http server, answering at the kill (same client and transport)",
     p50(servedDelete),
     p50(hubDelete),
   );

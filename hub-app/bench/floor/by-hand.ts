@@ -149,7 +149,7 @@ export async function bwrapCommandLine(initPid: number): Promise<string[]> {
 
 export interface HandSandbox {
   readonly initPid: number;
-  /** Kills the sandbox (its init: pid 1 of its pid namespace) and resolves once bwrap has exited. */
+  /** SIGKILLs the sandbox's init (pid 1 of its pid namespace) at once and resolves once bwrap has exited. */
   kill(): Promise<void>;
 }
 

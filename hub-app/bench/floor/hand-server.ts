@@ -1,8 +1,9 @@
 /**
- * The floor of a delete through an API: the same kill and wait as the floor's, behind Node's own
- * http server in a process of its own (as the Hub is), so both sides pay the same client, transport
- * and wake-ups. Started by startHandServer (load.ts); reads `{ template, root, firstUid }` on stdin.
- * `POST /<n>` makes hand sandbox n (createByHand), `DELETE /<n>` kills it and answers once bwrap exited.
+ * The floor of a delete through an API: the floor's kill behind Node's own http server in a process
+ * of its own (as the Hub is), so both sides pay the same client, transport and wake-ups. Started by
+ * startHandServer (load.ts); reads `{ template, root, firstUid }` on stdin. `POST /<n>` makes hand
+ * sandbox n (createByHand); `DELETE /<n>` SIGKILLs its init and answers, as the Hub's delete does,
+ * and bwrap's exit is awaited after the answer.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,7 +36,8 @@ const server = createServer((request, response) => {
     );
   } else if (request.method === "DELETE" && sandbox !== undefined) {
     sandboxes.delete(name);
-    void sandbox.kill().then(() => answer(response, 204));
+    void sandbox.kill(); // the SIGKILL is sent before kill() first awaits
+    answer(response, 204);
   } else answer(response, 409, `${request.method} /${name}: no such sandbox or already made\n`);
 });
 server.listen(0, "127.0.0.1", () => console.log((server.address() as AddressInfo).port));

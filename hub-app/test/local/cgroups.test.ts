@@ -8,6 +8,7 @@ import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
 import { buildLauncher } from "../../src/orchestrator/local/launcher.js";
 import { startArguments } from "../../src/orchestrator/local/sandbox-args.js";
 import type { SandboxCgroups } from "../../src/orchestrator/local/sandbox-cgroups.js";
+import { teardownsDone } from "../../src/orchestrator/local/sandbox-delete.js";
 import { deleteAllAndRemove, localOrchestrator, run, spec, temporaryRoot } from "./sandbox-helpers.js";
 
 // This host (root, cgroup v1 controllers mounted) must let the Hub use cgroups: these tests prove they hold.
@@ -81,6 +82,7 @@ describe("a local sandbox's cgroup", () => {
     expect(await counterBelow(id, "pids.events", "max")).toBeGreaterThan(0);
     expect(Number(await statOf(id, "pids.current"))).toBeLessThanOrEqual(128);
     expect(await orchestrator.delete(id)).toBe(true);
+    await teardownsDone();
     expect(cgroups.ids()).not.toContain(id);
   });
 
@@ -136,6 +138,8 @@ describe("a local sandbox's cgroup", () => {
     await run(orchestrator, id, ["sh", "-c", "nohup sleep 300 >/dev/null 2>&1 &"]);
     expect(cgroups.ids()).toContain(id);
     await orchestrator.delete(id);
+    // The delete answers at the kill; the cgroup goes once its processes have ended.
+    await teardownsDone();
     expect(cgroups.ids()).not.toContain(id);
     for (const hierarchy of cgroups.layout.hierarchies)
       expect(existsSync(join(hierarchy.dir, id))).toBe(false);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { removalsDone } from "../../src/orchestrator/local/remover.js";
 import { sandboxProcesses } from "../../src/orchestrator/local/sandbox-processes.js";
 import { ABANDONED_AFTER_MS } from "../../src/orchestrator/local/reconcile.js";
+import { teardownsDone } from "../../src/orchestrator/local/sandbox-delete.js";
 import { deleteAllAndRemove, localOrchestrator, temporaryRoot } from "./sandbox-helpers.js";
 
 const HUB_APP = resolve(import.meta.dirname, "../..");
@@ -71,8 +72,9 @@ describe("a local Hub killed mid-burst", () => {
     const running = new Set(containers.filter((c) => c.status === "running").map((c) => c.id));
     expect([...(await sandboxProcesses(root)).keys()].filter((id) => !running.has(id))).toEqual([]);
 
-    // A delete that answers true has left no process behind.
+    // A delete that answers true has ended every process of its sandbox: its teardown leaves none behind.
     for (const container of containers) expect(await next.delete(container.id)).toBe(true);
+    await teardownsDone();
     expect([...(await sandboxProcesses(root)).keys()]).toEqual([]);
     await removalsDone();
     await vi.waitUntil(

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError } from "../../src/errors.js";
 import type { LocalOrchestrator } from "../../src/orchestrator/local/index.js";
 import { removalsDone } from "../../src/orchestrator/local/remover.js";
+import { teardownsDone } from "../../src/orchestrator/local/sandbox-delete.js";
 import { projectDirectory } from "../../src/orchestrator/local/sandbox-args.js";
 import {
   deleteAllAndRemove,
+  isEnding,
   localOrchestrator,
   pidsInNamespaceOf,
   run,
@@ -307,7 +309,7 @@ describe("a sandbox that goes away during a call", () => {
 });
 
 describe("deleting a local sandbox", () => {
-  it("kills every process in it, removes its directory, and a second delete finds nothing", async () => {
+  it("answers once its init has the kill, then every process in it ends and its directory goes; a second delete finds nothing", async () => {
     const doomed = await orchestrator.create(spec());
     await run(orchestrator, doomed.id, [
       "sh",
@@ -320,13 +322,15 @@ describe("deleting a local sandbox", () => {
     expect((await pidsInNamespaceOf(meta.initPid)).length).toBeGreaterThanOrEqual(4);
 
     expect(await orchestrator.delete(doomed.id)).toBe(true);
-    expect(await pidsInNamespaceOf(meta.initPid)).toEqual([]);
+    expect(await isEnding(meta.initPid)).toBe(true);
     expect(existsSync(join(root, doomed.id))).toBe(false);
     expect(await orchestrator.delete(doomed.id)).toBe(false);
     expect(await orchestrator.get(doomed.id)).toBeUndefined();
+    await teardownsDone();
+    expect(await pidsInNamespaceOf(meta.initPid)).toEqual([]);
   });
 
-  it("answers once the processes are gone and removes the files in the background, off the Hub's event loop", async () => {
+  it("removes the files in the background, off the Hub's event loop, once the processes are gone", async () => {
     const doomed = await orchestrator.create(spec());
     const made = await run(
       orchestrator,
@@ -336,7 +340,8 @@ describe("deleting a local sandbox", () => {
     );
     expect(made.exitCode).toBe(0);
     expect(await orchestrator.delete(doomed.id)).toBe(true);
-    // Thirty thousand files take a child process far longer to remove than the delete took to answer.
+    await teardownsDone();
+    // Thirty thousand files take a child process far longer to remove than the processes took to end.
     const doomedFolders = (await readdir(root)).filter((name) => name.startsWith(`.deleting-${doomed.id}-`));
     expect(doomedFolders).toHaveLength(1);
     await removalsDone();

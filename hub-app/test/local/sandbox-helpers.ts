@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pino from "pino";
@@ -39,6 +39,29 @@ export function spec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
     expiresAt: new Date(createdAt.getTime() + 3_600_000),
     ...overrides,
   };
+}
+
+const SIGKILL_BIT = 1n << 8n; // signal 9 in /proc/<pid>/status's pending masks
+const PF_EXITING = 0x4; // in /proc/<pid>/stat's flags (field 9): do_exit has begun (include/linux/sched.h)
+
+/**
+ * Whether `pid` is on its way out: gone, a zombie, exiting, or with a SIGKILL pending (proc(5)).
+ * Read a few times: between taking the SIGKILL off its pending set and flagging itself exiting, a
+ * dying task shows neither for an instant.
+ */
+export async function isEnding(pid: number): Promise<boolean> {
+  for (let read = 0; read < 3; read += 1) {
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => undefined);
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+    if (status === undefined || stat === undefined) return true;
+    const field = (name: string): string => new RegExp(`^${name}:\\s*(\\S+)`, "m").exec(status)?.[1] ?? "0";
+    const pending = BigInt(`0x${field("SigPnd")}`) | BigInt(`0x${field("ShdPnd")}`);
+    // Fields after the command's ")" (which may itself hold spaces): state, ppid, pgrp, session, tty, tpgid, flags.
+    const flags = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[6]);
+    if (/^[ZX]/.test(field("State")) || (flags & PF_EXITING) !== 0 || (pending & SIGKILL_BIT) !== 0n)
+      return true;
+  }
+  return false;
 }
 
 /** Host pids of every process in the pid namespace whose init is `initPid`. */

@@ -24,7 +24,7 @@ import { SandboxRoot, type Creator } from "./sandbox-root.js";
 import { hubIsRoot } from "./host-uids.js";
 import { hidingPoints, sandboxCanSearch } from "./hidden-paths.js";
 import { reconcile } from "./reconcile.js";
-import { deleteSandbox, type DeleteParts } from "./sandbox-delete.js";
+import { deleteSandbox, teardownsDone, type DeleteParts } from "./sandbox-delete.js";
 import { isMissing, onStorage, storageError } from "./storage-errors.js";
 import { UidClaims } from "./uid-claims.js";
 import { PortRelays } from "./port-relay.js";
@@ -304,11 +304,12 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async close(): Promise<void> {
-    // Sandboxes outlive the Hub on purpose; only creates in flight are awaited.
+    // Sandboxes outlive the Hub on purpose; only creates in flight and deletes' teardowns are awaited.
     const under = `${this.settings.root}/`;
     await Promise.allSettled(
       [...launching].filter(([dir]) => dir.startsWith(under)).map(([, launch]) => launch),
     );
+    await teardownsDone();
     await this.relays.close();
     await this.cgroups?.release();
   }

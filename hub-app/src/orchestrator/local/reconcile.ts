@@ -6,6 +6,7 @@ import { warmRoot } from "./pool-members.js";
 import { processStartTime } from "./process-info.js";
 import { isBeingRemoved, removeInBackground } from "./remover.js";
 import { killAll, sandboxProcesses } from "./sandbox-processes.js";
+import { isTearingDown } from "./sandbox-delete.js";
 import {
   DELETING_PREFIX,
   parseStagingName,
@@ -53,7 +54,8 @@ export async function reconcile(context: ReconcileContext): Promise<void> {
 
   for (const name of folders) {
     const dir = join(root, name);
-    if (name.startsWith(DELETING_PREFIX) && !isBeingRemoved(dir))
+    // A delete of this process may still be waiting for the processes to end: it removes the folder then.
+    if (name.startsWith(DELETING_PREFIX) && !isBeingRemoved(dir) && !isTearingDown(dir))
       await finishDelete(context, dir, name, processesOf);
     if (name.startsWith(STAGING_PREFIX)) await dropAbandonedStaging(context, dir, name);
   }

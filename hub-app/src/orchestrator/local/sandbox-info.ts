@@ -56,15 +56,29 @@ export function requireRunning(id: string, meta: SandboxMeta | undefined, alive:
 
 /** Kills every process of the sandbox and waits until its init is gone (its exit event when this process launched it). */
 export async function killSandbox(meta: SandboxMeta): Promise<void> {
-  if (meta.initPid === undefined || meta.initStartTime === undefined) return;
+  if (sendKill(meta)) await waitForExit(meta as StartedMeta);
+}
+
+/**
+ * SIGKILLs the sandbox's init; false when it was not running (or its pid now names another process).
+ * A SIGKILL cannot be caught or blocked, and as the init of a pid namespace exits the kernel kills
+ * every other process in it, and refuses forks into it from then on (pid_namespaces(7)): once this
+ * returns true the sandbox is ending, whatever its processes do.
+ */
+export function sendKill(meta: SandboxMeta): boolean {
+  if (meta.initPid === undefined || meta.initStartTime === undefined) return false;
   // Checked right before the kill: a recycled pid must not be killed.
-  if (processStartTimeNow(meta.initPid) !== meta.initStartTime) return;
+  if (processStartTimeNow(meta.initPid) !== meta.initStartTime) return false;
   try {
-    // Killing pid 1 of a pid namespace kills every process in it (pid_namespaces(7)).
     process.kill(meta.initPid, "SIGKILL");
+    return true;
   } catch {
-    return;
+    return false;
   }
+}
+
+/** Waits until a killed sandbox's init is gone: its exit event when this process launched it, else /proc. */
+export async function waitForExit(meta: StartedMeta): Promise<void> {
   const exited = exitOf(meta.initPid);
   // No exit event to wait for (another Hub's sandbox, or the helper died): poll /proc.
   if (exited === undefined || !(await withTimeout(exited, KILL_WAIT_MS)))

@@ -37,7 +37,11 @@ async function fakeSandbox(index: number): Promise<{ dir: string; meta: SandboxM
   const child = spawn("sleep", ["600"], { stdio: "ignore" });
   children.push(child);
   const initPid = child.pid!;
-  const initStartTime = await vi.waitFor(async () => (await processStartTime(initPid)) ?? Promise.reject());
+  const initStartTime = await vi.waitFor(async () => {
+    const startTime = await processStartTime(initPid);
+    if (startTime === undefined) throw new Error(`sleep ${initPid} is not in /proc yet`);
+    return startTime;
+  });
   const id = `cnt-del${String(index).padStart(4, "0")}`;
   const dir = join(root, id);
   await mkdir(dir);
@@ -79,9 +83,10 @@ describe("deleting a sandbox", () => {
 
     const last = sandboxes[MAX_TEARDOWNS]!;
     let answered = false;
-    const lastDelete = deleteSandbox(parts, last.dir, last.meta).then(
-      (removed) => (answered = true) && removed,
-    );
+    const lastDelete = deleteSandbox(parts, last.dir, last.meta).then((removed) => {
+      answered = true;
+      return removed;
+    });
     // Its teardown reached the held cgroup step: a delete answering at the kill would have answered long before.
     await vi.waitFor(() => expect(held.reached).toContain(last.meta.id), { timeout: 10_000 });
     expect(answered).toBe(false);

@@ -98,6 +98,38 @@ describe("a local sandbox's cgroup", () => {
     await orchestrator.delete(id);
   });
 
+  it("gives a run the part an earlier run left empty, never one a background process still holds", async () => {
+    const { id } = await orchestrator.create(spec());
+    const sandboxCgroup = dirname(
+      cgroups.file(id, cgroups.layout.version === 2 ? "cgroup.kill" : "freezer.state"),
+    );
+    const runParts = async (): Promise<string[]> =>
+      (await readdir(sandboxCgroup)).filter((name) => name.startsWith("run-")).sort();
+    const members = async (part: string): Promise<string> =>
+      (await readFile(join(sandboxCgroup, part, "cgroup.procs"), "utf8")).trim();
+
+    await run(orchestrator, id, ["true"]);
+    const [first, ...others] = await runParts();
+    expect(others).toEqual([]);
+    expect(await members(first!)).toBe("");
+    await run(orchestrator, id, ["true"]);
+    expect(await runParts()).toEqual([first]);
+    // This run leaves a server behind in the part it was given: the next run gets another.
+    await run(orchestrator, id, ["sh", "-c", "nohup sleep 303 >/dev/null 2>&1 &"]);
+    expect(await members(first!)).not.toBe("");
+    await run(orchestrator, id, ["true"]);
+    const parts = await runParts();
+    expect(parts).toHaveLength(2);
+    const spare = parts.find((part) => part !== first)!;
+    // The reaper's pass removes neither: one holds a process, the other is this Hub's spare.
+    await orchestrator.reconcile();
+    expect(await runParts()).toEqual(parts);
+    await run(orchestrator, id, ["true"]);
+    expect(await runParts()).toEqual(parts);
+    expect(await members(spare)).toBe("");
+    await orchestrator.delete(id);
+  });
+
   it("gives the init and each run a part only where cgroups are killed; elsewhere they join the sandbox's own", async () => {
     const { id } = await orchestrator.create(spec());
     await run(orchestrator, id, ["sh", "-c", "nohup sleep 302 >/dev/null 2>&1 &"]);

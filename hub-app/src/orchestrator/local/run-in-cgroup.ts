@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { RunResult } from "../types.js";
 import { runProcess, type ProcessRun } from "./run-process.js";
 import type { SandboxCgroups } from "./sandbox-cgroups.js";
@@ -9,22 +8,22 @@ import type { SandboxCgroups } from "./sandbox-cgroups.js";
  * before they held). At the timeout runProcess kills the command's process group; then the run's
  * cgroup is killed whole, so what left the group or the session (`setsid loop &`) goes too. A run that
  * ends by itself keeps what it started in the background (`nohup server &`): its cgroup is removed only
- * once empty, after the answer (the reaper's tidy removes what is left when this one found it busy).
+ * once empty (the reaper's tidy removes what is left when this one found it busy). A cgroup a run left
+ * empty is kept for the sandbox's next runs (SandboxCgroups.enterRun).
  */
 export async function runInCgroup(
   cgroups: SandboxCgroups | undefined,
   id: string,
   runOf: (cgroupProcs: readonly string[]) => ProcessRun,
 ): Promise<RunResult> {
-  const part = `run-${randomUUID()}`;
-  const procsFiles = cgroups?.enter(id, part);
-  if (cgroups === undefined || procsFiles === undefined) return runProcess(runOf([]));
+  const entered = cgroups?.enterRun(id);
+  if (cgroups === undefined || entered === undefined) return runProcess(runOf([]));
   let result: RunResult | undefined;
   try {
-    result = await runProcess(runOf(procsFiles));
+    result = await runProcess(runOf(entered.procs));
     return result;
   } finally {
-    if (result === undefined || result.timedOut) await cgroups.remove(id, part);
-    else void cgroups.removeIfEmpty(id, part);
+    if (result === undefined || result.timedOut) await cgroups.removeRun(id, entered.part);
+    else cgroups.leaveRun(id, entered.part);
   }
 }

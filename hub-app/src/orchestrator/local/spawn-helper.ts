@@ -49,6 +49,13 @@ process.on("message", (m) => {
 });
 `;
 
+/**
+ * A fork costs in proportion to what the forking process has mapped: the helper runs without V8's
+ * background threads and with a 1 MiB young generation, which took its fork of `true` from 1.8 to
+ * 1.5 ms of its CPU here (node 20; hub-app/bench/floor.ts measures the runs it serves).
+ */
+const HELPER_FLAGS = ["--single-threaded", "--max-semi-space-size=1"];
+
 /** SIGKILLs the process group `pid` leads (a process started detached, and what it started); gone is fine. */
 export function killProcessGroup(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -176,7 +183,7 @@ export class SpawnHelper {
 
   private start(): ChildProcess {
     if (this.helper !== undefined) return this.helper;
-    const helper = spawn(process.execPath, ["-e", HELPER_SOURCE], {
+    const helper = spawn(process.execPath, [...HELPER_FLAGS, "-e", HELPER_SOURCE], {
       env: {},
       stdio: ["ignore", "ignore", "inherit", "ipc"],
       serialization: "advanced",

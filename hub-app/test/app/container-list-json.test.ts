@@ -26,4 +26,17 @@ describe("the JSON of GET /v1/containers", () => {
     expect(sent).toEqual(containerListSchema.parse({ items }));
     expect(JSON.stringify(sent)).not.toMatch(/hostUid|initPid/);
   });
+
+  it("sends each item as it is now: an item replaced (a new expiry) is read again, the same item is not", () => {
+    const first = JSON.parse(containerListJson({ items: [container] })) as { items: object[] };
+    expect(JSON.parse(containerListJson({ items: [container] }))).toEqual(first);
+    const extended = { ...container, expiresAt: "2026-01-01T02:00:00.000Z" };
+    const sent = JSON.parse(containerListJson({ items: [extended, container] })) as {
+      items: { expiresAt: string }[];
+    };
+    expect(sent.items.map((item) => item.expiresAt)).toEqual([
+      "2026-01-01T02:00:00.000Z",
+      "2026-01-01T01:00:00.000Z",
+    ]);
+  });
 });

@@ -142,14 +142,17 @@ describe("a local sandbox's cgroup", () => {
       } else {
         expect(parts).toEqual([]);
         // The background sleep (and the init) are members of the sandbox's own cgroup here, under its limits.
-        const members = (await readFile(join(sandbox, "cgroup.procs"), "utf8")).trim().split("\n");
-        const commands = await Promise.all(
-          members.map(async (pid) =>
-            (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ").trim(),
-          ),
-        );
-        expect(commands).toContain("sleep 302");
-        expect(commands).toContain("sleep infinity");
+        // Waited for: the run answers once its sh has exited, maybe before the child it forked has exec'd sleep.
+        await vi.waitFor(async () => {
+          const members = (await readFile(join(sandbox, "cgroup.procs"), "utf8")).trim().split("\n");
+          const commands = await Promise.all(
+            members.map(async (pid) =>
+              (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).replaceAll("\0", " ").trim(),
+            ),
+          );
+          expect(commands).toContain("sleep 302");
+          expect(commands).toContain("sleep infinity");
+        });
       }
     }
     await orchestrator.delete(id);

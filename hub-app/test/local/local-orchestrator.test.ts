@@ -243,6 +243,17 @@ describe("a local sandbox", () => {
     expect(await run(orchestrator, id, ["true"])).toMatchObject({ exitCode: 0 });
   });
 
+  it("lists a running sandbox as the same object until its record changes", async () => {
+    const listed = async () => (await orchestrator.list()).find((container) => container.id === id);
+    const before = await listed();
+    expect(await listed()).toBe(before);
+    const later = new Date(Date.now() + 5_400_000);
+    await orchestrator.extend(id, later);
+    const after = await listed();
+    expect(after).not.toBe(before);
+    expect(after).toMatchObject({ status: "running", expiresAt: later.toISOString() });
+  });
+
   it("answers not found and not running plainly", async () => {
     await expect(run(orchestrator, id.replace(/.$/, "z") + "q", ["true"])).rejects.toMatchObject({
       code: "not_found",

@@ -17,7 +17,8 @@ const VERIFIED_FOR_MS = 5_000;
 export class InitLiveness {
   private readonly verifiedAt = new Map<number, { startTime: string; at: number }>();
 
-  async isAlive(pid: number, startTime: string): Promise<boolean> {
+  /** At once (no promise) when the start time was checked within VERIFIED_FOR_MS: a list of a thousand makes no thousand promises. */
+  isAlive(pid: number, startTime: string): boolean | Promise<boolean> {
     try {
       process.kill(pid, 0);
     } catch (error) {
@@ -29,6 +30,10 @@ export class InitLiveness {
     const verified = this.verifiedAt.get(pid);
     const now = performance.now();
     if (verified?.startTime === startTime && now - verified.at < VERIFIED_FOR_MS) return true;
+    return this.verify(pid, startTime, now);
+  }
+
+  private async verify(pid: number, startTime: string, now: number): Promise<boolean> {
     const alive = await isSameProcessAlive(pid, startTime);
     if (alive) this.verifiedAt.set(pid, { startTime, at: now });
     else this.verifiedAt.delete(pid);

@@ -21,6 +21,10 @@
  *     capabilities, an empty bounding set and no_new_privs, changes to DIR as that user, and execs
  *     PROGRAM found along the new PATH with exactly the --env variables (as env -i --chdir).
  *
+ *   hub-launch spawner
+ *     the Hub's spawn helper: starts processes on request and reports their output and exits (the
+ *     frames are described above spawner(), below).
+ *
  *   COMMON: --cgroup=FILE (a cgroup.procs to join, repeatable), --nproc=N (RLIMIT_NPROC),
  *           --data=BYTES (RLIMIT_DATA)
  *
@@ -355,9 +359,361 @@ static int enter(struct options *options) {
   return saved == ENOENT ? 127 : 126;
 }
 
+
+/*
+ * hub-launch spawner: the Hub's spawn helper (hub-app/src/orchestrator/local/spawn-helper.ts). It reads
+ * requests on stdin and writes events on stdout, as frames of a u32 length (of what follows, host byte
+ * order) then a u8 type and a u32 request id:
+ *   in  1 spawn: u32 max output bytes per stream, u8 fd 3 wanted, u32 argc, u32 envc, argc then envc
+ *        NUL-terminated strings, a NUL-terminated stderr file ("" for a pipe), u32 stdin length, stdin
+ *   in  2 close: u8 stream (0 stdout, 1 stderr, 2 fd 3): stop reading it (its writer gets SIGPIPE)
+ *   out 1 spawned: i32 pid   2 data: u8 stream, bytes   3 end: u8 stream
+ *   out 4 exit: i32 code (-1 when killed), i32 signal   5 error: errno name NUL message
+ * Each process is spawned in a session of its own (posix_spawn with POSIX_SPAWN_SETSID, a vfork: a few
+ * tens of microseconds, where a Node process's fork cost ~1 ms of CPU, docs/measurements.md), with
+ * default signal dispositions and an empty signal mask. It ends when stdin does (the Hub has gone);
+ * what it started runs on.
+ */
+#include <poll.h>
+#include <spawn.h>
+#include <sys/signalfd.h>
+#include <stdint.h>
+
+#define SPAWN_STREAMS 3
+#define READ_CHUNK 65536
+
+struct spawned {
+  uint32_t id;
+  pid_t pid; /* 0 once its exit is reported */
+  int out[SPAWN_STREAMS]; /* our read ends, -1 when closed */
+  uint64_t read_bytes[SPAWN_STREAMS];
+  uint32_t max_output;
+  int in;             /* our write end of its stdin, -1 when closed */
+  char *input;        /* what is left to write */
+  size_t input_left;
+  char *input_block;  /* to free */
+  struct spawned *next;
+};
+
+static struct spawned *spawned_list;
+
+static void write_all(const void *data, size_t length) {
+  const char *at = data;
+  while (length > 0) {
+    ssize_t n = write(STDOUT_FILENO, at, length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) exit(0); /* the Hub has gone */
+    at += n;
+    length -= (size_t)n;
+  }
+}
+
+static void send_event(uint8_t type, uint32_t id, const void *body, size_t body_length,
+                       const void *more, size_t more_length) {
+  char head[9];
+  uint32_t length = (uint32_t)(5 + body_length + more_length);
+  memcpy(head, &length, 4);
+  head[4] = (char)type;
+  memcpy(head + 5, &id, 4);
+  write_all(head, 9);
+  if (body_length > 0) write_all(body, body_length);
+  if (more_length > 0) write_all(more, more_length);
+}
+
+static void send_error(uint32_t id, int error, const char *what) {
+  char text[512];
+  const char *name = strerrorname_np(error);
+  int n = snprintf(text, sizeof text, "%s%c%s: %s", name ? name : "EIO", 0, what, strerror(error));
+  send_event(5, id, text, (size_t)n + 1, NULL, 0);
+}
+
+static void close_stream(struct spawned *child, int stream) {
+  if (child->out[stream] < 0) return;
+  close(child->out[stream]);
+  child->out[stream] = -1;
+}
+
+/* A request's fields, read in order from its body; 0 when the body is shorter than they say. */
+struct reader {
+  const char *at, *end;
+};
+
+static int read_u32(struct reader *r, uint32_t *value) {
+  if (r->end - r->at < 4) return 0;
+  memcpy(value, r->at, 4);
+  r->at += 4;
+  return 1;
+}
+
+static const char *read_string(struct reader *r) {
+  const char *start = r->at;
+  const char *nul = memchr(start, 0, (size_t)(r->end - start));
+  if (nul == NULL) return NULL;
+  r->at = nul + 1;
+  return start;
+}
+
+static void spawn_request(uint32_t id, struct reader *r, char *block) {
+  uint32_t max_output, argc, envc, input_length;
+  if (!read_u32(r, &max_output) || r->at >= r->end) goto malformed;
+  int want_info = *r->at++ != 0;
+  if (!read_u32(r, &argc) || !read_u32(r, &envc) || argc == 0 || argc > 100000 || envc > 100000)
+    goto malformed;
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  char **env = calloc((size_t)envc + 1, sizeof *env);
+  if (args == NULL || env == NULL) fail("out of memory");
+  for (uint32_t i = 0; i < argc; i++)
+    if ((args[i] = (char *)read_string(r)) == NULL) goto malformed_free;
+  for (uint32_t i = 0; i < envc; i++)
+    if ((env[i] = (char *)read_string(r)) == NULL) goto malformed_free;
+  const char *stderr_file = read_string(r);
+  if (stderr_file == NULL || !read_u32(r, &input_length) || (size_t)(r->end - r->at) != input_length)
+    goto malformed_free;
+
+  int pipes[SPAWN_STREAMS + 1][2]; /* stdin, stdout, stderr, fd 3 */
+  int made = 0, file = -1, error = 0;
+  for (; made < SPAWN_STREAMS + 1; made++) {
+    pipes[made][0] = pipes[made][1] = -1;
+    if ((made == 2 && *stderr_file != 0) || (made == 3 && !want_info)) continue;
+    if (pipe2(pipes[made], O_CLOEXEC) != 0) {
+      error = errno;
+      break;
+    }
+  }
+  if (error == 0 && *stderr_file != 0) {
+    file = open(stderr_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (file < 0) error = errno;
+  }
+  pid_t pid = 0;
+  if (error == 0) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0);
+    posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1);
+    posix_spawn_file_actions_adddup2(&actions, file >= 0 ? file : pipes[2][1], 2);
+    if (want_info) posix_spawn_file_actions_adddup2(&actions, pipes[3][1], 3);
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    error = strchr(args[0], '/') != NULL ? posix_spawn(&pid, args[0], &actions, &attributes, args, env)
+                                         : posix_spawnp(&pid, args[0], &actions, &attributes, args, env);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+  }
+  if (file >= 0) close(file);
+  /* The child's ends are its own now (or nobody's): ours are the parent ends. */
+  for (int i = 0; i < made; i++) {
+    int child_end = i == 0 ? 0 : 1;
+    if (pipes[i][child_end] >= 0) close(pipes[i][child_end]);
+    if (error != 0 && pipes[i][1 - child_end] >= 0) close(pipes[i][1 - child_end]);
+  }
+  if (error != 0) {
+    send_error(id, error, args[0]);
+    free(args);
+    free(env);
+    free(block);
+    return;
+  }
+  struct spawned *child = calloc(1, sizeof *child);
+  if (child == NULL) fail("out of memory");
+  child->id = id;
+  child->pid = pid;
+  child->max_output = max_output;
+  for (int i = 0; i < SPAWN_STREAMS; i++) {
+    child->out[i] = pipes[i + 1][0];
+    if (child->out[i] >= 0) fcntl(child->out[i], F_SETFL, O_NONBLOCK);
+  }
+  child->in = pipes[0][1];
+  fcntl(child->in, F_SETFL, O_NONBLOCK);
+  child->input = (char *)r->at;
+  child->input_left = input_length;
+  child->input_block = block;
+  if (input_length == 0) {
+    close(child->in);
+    child->in = -1;
+  }
+  child->next = spawned_list;
+  spawned_list = child;
+  int32_t reported = pid;
+  send_event(1, id, &reported, 4, NULL, 0);
+  free(args);
+  free(env);
+  if (child->in < 0) {
+    free(block);
+    child->input_block = NULL;
+  }
+  return;
+malformed_free:;
+malformed:
+  fail("malformed spawn request %u", id);
+}
+
+static void close_request(uint32_t id, struct reader *r) {
+  if (r->at >= r->end) fail("malformed close request %u", id);
+  int stream = *r->at;
+  if (stream < 0 || stream >= SPAWN_STREAMS) fail("malformed close request %u", id);
+  for (struct spawned *child = spawned_list; child != NULL; child = child->next)
+    if (child->id == id) close_stream(child, stream);
+}
+
+/* Requests are read whole (a length, then that many bytes) in blocking reads: the Hub writes each at once. */
+static int read_exactly(char *into, size_t length) {
+  while (length > 0) {
+    ssize_t n = read(STDIN_FILENO, into, length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0;
+    into += n;
+    length -= (size_t)n;
+  }
+  return 1;
+}
+
+static void request(void) {
+  uint32_t length;
+  if (!read_exactly((char *)&length, 4)) exit(0);
+  if (length < 5) fail("malformed request of %u bytes", length);
+  char *block = malloc(length);
+  if (block == NULL) fail("out of memory for a request of %u bytes", length);
+  if (!read_exactly(block, length)) exit(0);
+  uint8_t type = (uint8_t)block[0];
+  uint32_t id;
+  memcpy(&id, block + 1, 4);
+  struct reader r = {block + 5, block + length};
+  if (type == 1) return spawn_request(id, &r, block); /* keeps the block while it writes stdin */
+  if (type == 2) close_request(id, &r);
+  else fail("unknown request type %u", type);
+  free(block);
+}
+
+static void read_output(struct spawned *child, int stream) {
+  char chunk[READ_CHUNK];
+  ssize_t n = read(child->out[stream], chunk, sizeof chunk);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    close_stream(child, stream);
+    uint8_t which = (uint8_t)stream;
+    send_event(3, child->id, &which, 1, NULL, 0);
+    return;
+  }
+  uint8_t which = (uint8_t)stream;
+  send_event(2, child->id, &which, 1, chunk, (size_t)n);
+  child->read_bytes[stream] += (uint64_t)n;
+  if (child->read_bytes[stream] > child->max_output) close_stream(child, stream);
+}
+
+static void write_input(struct spawned *child) {
+  ssize_t n = write(child->in, child->input, child->input_left);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n > 0) {
+    child->input += n;
+    child->input_left -= (size_t)n;
+  }
+  if (n < 0 || child->input_left == 0) { /* EPIPE: it stopped reading, as a Node stdin would see */
+    close(child->in);
+    child->in = -1;
+    free(child->input_block);
+    child->input_block = NULL;
+  }
+}
+
+static void reap(void) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    for (struct spawned *child = spawned_list; child != NULL; child = child->next) {
+      if (child->pid != pid) continue;
+      int32_t exit_info[2] = {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                              WIFSIGNALED(status) ? WTERMSIG(status) : 0};
+      send_event(4, child->id, exit_info, 8, NULL, 0);
+      child->pid = 0;
+    }
+  }
+}
+
+/* Forgets a process once its exit is reported and our ends of its pipes are closed. */
+static void forget_finished(void) {
+  for (struct spawned **link = &spawned_list; *link != NULL;) {
+    struct spawned *child = *link;
+    int open_ends = child->in >= 0;
+    for (int i = 0; i < SPAWN_STREAMS; i++) open_ends |= child->out[i] >= 0;
+    if (child->pid == 0 && !open_ends) {
+      *link = child->next;
+      free(child);
+    } else
+      link = &child->next;
+  }
+}
+
+static _Noreturn void spawner(void) {
+  sigset_t child_signal;
+  sigemptyset(&child_signal);
+  sigaddset(&child_signal, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &child_signal, NULL) != 0) fail_errno("cannot block", "SIGCHLD");
+  int exits = signalfd(-1, &child_signal, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (exits < 0) fail_errno("cannot make a signalfd for", "SIGCHLD");
+  signal(SIGPIPE, SIG_IGN); /* a child's stdin closed early is an EPIPE here; children get the default back */
+  struct pollfd *fds = NULL;
+  struct spawned **owners = NULL;
+  int *roles = NULL;
+  size_t capacity = 0;
+  for (;;) {
+    size_t count = 0, needed = 2;
+    for (struct spawned *child = spawned_list; child != NULL; child = child->next) needed += SPAWN_STREAMS + 1;
+    if (needed > capacity) {
+      capacity = needed * 2;
+      fds = realloc(fds, capacity * sizeof *fds);
+      owners = realloc(owners, capacity * sizeof *owners);
+      roles = realloc(roles, capacity * sizeof *roles);
+      if (fds == NULL || owners == NULL || roles == NULL) fail("out of memory");
+    }
+    fds[count] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+    owners[count] = NULL, roles[count++] = -1;
+    fds[count] = (struct pollfd){.fd = exits, .events = POLLIN};
+    owners[count] = NULL, roles[count++] = -2;
+    for (struct spawned *child = spawned_list; child != NULL; child = child->next) {
+      for (int i = 0; i < SPAWN_STREAMS; i++) {
+        if (child->out[i] < 0) continue;
+        fds[count] = (struct pollfd){.fd = child->out[i], .events = POLLIN};
+        owners[count] = child, roles[count++] = i;
+      }
+      if (child->in >= 0) {
+        fds[count] = (struct pollfd){.fd = child->in, .events = POLLOUT};
+        owners[count] = child, roles[count++] = SPAWN_STREAMS;
+      }
+    }
+    if (poll(fds, count, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("poll failed in", "the spawner");
+    }
+    for (size_t i = 2; i < count; i++) {
+      if (fds[i].revents == 0) continue;
+      struct spawned *child = owners[i];
+      if (roles[i] == SPAWN_STREAMS) {
+        if (child->in >= 0) write_input(child);
+      } else if (child->out[roles[i]] >= 0)
+        read_output(child, roles[i]);
+    }
+    /* Exits after output read in this round, requests last: a close names streams read above. */
+    if (fds[1].revents != 0) {
+      struct signalfd_siginfo info;
+      while (read(exits, &info, sizeof info) > 0) continue;
+      reap();
+    }
+    if (fds[0].revents != 0) request();
+    forget_finished();
+  }
+}
+
 int main(int argc, char **argv) {
   static struct options options;
-  if (argc < 2) fail("usage: hub-launch start|enter [options] -- program [args]");
+  if (argc < 2) fail("usage: hub-launch start|enter [options] -- program [args], or hub-launch spawner");
+  if (strcmp(argv[1], "spawner") == 0) spawner();
   parse(argc, argv, &options);
   if (strcmp(argv[1], "start") == 0) return start(&options);
   if (strcmp(argv[1], "enter") == 0) return enter(&options);

@@ -1,60 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
-
-/**
- * The helper's whole program: it spawns what it is asked to (detached: its own process group and
- * session), writes the given stdin, and forwards output (stdout, stderr unless it goes to a file, and
- * fd 3 when asked for), end and exit as messages; it decides nothing else. Plain JavaScript run by
- * `node -e`, the same under tsx, vitest and the compiled build.
- */
-const HELPER_SOURCE = `"use strict";
-const { spawn } = require("node:child_process");
-const { openSync, closeSync } = require("node:fs");
-const children = new Map();
-// With a callback a failed send (the Hub gone: EPIPE) is not an 'error' event that kills the helper; "disconnect" ends it.
-const send = (message) => process.connected && process.send(message, () => undefined);
-process.on("disconnect", () => process.exit(0));
-process.on("message", (m) => {
-  if (m.type === "close") return children.get(m.id)?.[m.stream]?.destroy();
-  let child;
-  let stderrFd;
-  try {
-    if (m.stderrFile !== undefined) stderrFd = openSync(m.stderrFile, "w", 0o600);
-    const stdio = ["pipe", "pipe", stderrFd ?? "pipe", ...(m.info ? ["pipe"] : [])];
-    child = spawn(m.argv[0], m.argv.slice(1), { detached: true, env: m.env, stdio });
-  } catch (error) {
-    return send({ type: "error", id: m.id, message: error.message, code: error.code });
-  } finally {
-    if (stderrFd !== undefined) closeSync(stderrFd);
-  }
-  const streams = { stdout: child.stdout, stderr: child.stderr ?? undefined, info: child.stdio[3] ?? undefined };
-  children.set(m.id, streams);
-  child.once("error", (error) => send({ type: "error", id: m.id, message: error.message, code: error.code }));
-  if (child.pid !== undefined) send({ type: "spawned", id: m.id, pid: child.pid });
-  for (const [name, stream] of Object.entries(streams)) {
-    if (stream === undefined) continue;
-    let bytes = 0;
-    stream.on("data", (chunk) => {
-      send({ type: "data", id: m.id, stream: name, chunk });
-      bytes += chunk.length;
-      if (bytes > m.maxOutputBytes) stream.destroy();
-    });
-    stream.once("end", () => send({ type: "end", id: m.id, stream: name }));
-  }
-  child.stdin.on("error", () => undefined);
-  child.stdin.end(m.stdin === undefined ? undefined : Buffer.from(m.stdin));
-  child.once("exit", (code, signal) => send({ type: "exit", id: m.id, code, signal }));
-  child.once("close", () => children.delete(m.id));
-});
-`;
-
-/**
- * A fork costs in proportion to what the forking process has mapped: the helper runs without V8's
- * background threads and with a 1 MiB young generation, which took its fork of `true` from 1.8 to
- * 1.5 ms of its CPU here (node 20; hub-app/bench/floor.ts measures the runs it serves).
- */
-const HELPER_FLAGS = ["--single-threaded", "--max-semi-space-size=1"];
+import { buildLauncher } from "./launcher.js";
+import { closeRequest, FrameReader, spawnRequest } from "./spawner-protocol.js";
 
 /** SIGKILLs the process group `pid` leads (a process started detached, and what it started); gone is fine. */
 export function killProcessGroup(pid: number | undefined): void {
@@ -79,9 +27,9 @@ export interface HelperSpawnOptions {
   readonly info?: boolean;
 }
 
-type HelperMessage =
+export type HelperMessage =
   | { type: "spawned"; id: number; pid: number }
-  | { type: "data"; id: number; stream: HelperStream; chunk: Uint8Array }
+  | { type: "data"; id: number; stream: HelperStream; chunk: Buffer }
   | { type: "end"; id: number; stream: HelperStream }
   | { type: "exit"; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { type: "error"; id: number; message: string; code?: string };
@@ -141,38 +89,44 @@ export class HelperProcess extends EventEmitter {
 }
 
 /**
- * Starts processes from a small long-lived Node process instead of the Hub. `child_process.spawn`
- * forks the calling process on its event loop, and a fork costs in proportion to the caller's memory
- * (1.6 ms at 45 MiB, 27 ms at 248 MiB here; docs/measurements.md, the Hub at the floor): the helper stays
- * small and forks on another core. Started on first use; a helper that died is started again.
+ * Starts processes from `hub-launch spawner` (hub-app/native/hub-launch.c), a small long-lived
+ * process, instead of the Hub. `child_process.spawn` forks the calling process on its event loop, and
+ * a fork costs in proportion to the caller's memory (1.6 ms at 45 MiB, 27 ms at 248 MiB here): a Node
+ * helper still took 0.8-1.5 ms of CPU per process, where posix_spawn from a C one takes a few tens of
+ * microseconds (docs/measurements.md, the Hub at the floor). Started on first use (hub-launch is built
+ * then if it is not yet); a helper that died is started again.
  */
 export class SpawnHelper {
   private helper: ChildProcess | undefined;
+  /** Requests written before the helper is up (hub-launch may still be building). */
+  private pending: Buffer[] | undefined;
   private readonly running = new Map<number, HelperProcess>();
   private nextId = 0;
+  private readonly frames = new FrameReader();
+
+  constructor(private readonly launcher: () => Promise<string> = () => buildLauncher()) {}
 
   spawn(
     argv: readonly string[],
     env: Readonly<Record<string, string>>,
     options: HelperSpawnOptions,
   ): HelperProcess {
-    const helper = this.start();
+    this.start();
     const id = this.nextId++;
     // Output may arrive after the exit, the exit after the output ended (a stream is destroyed once
     // it ended): the process is forgotten once its streams are closed and its exit was reported.
     const child = new HelperProcess(
       (stream) => {
         if (!this.running.has(id)) return;
-        helper.send({ type: "close", id, stream });
+        this.write(closeRequest(id, stream));
         if (child.streamClosed() && child.exited) this.finish(id);
       },
       () => this.idleUnlessReferenced(),
       options,
     );
     this.running.set(id, child);
-    helper.ref();
-    (helper.channel as { ref?: () => void } | undefined)?.ref?.();
-    helper.send({ type: "spawn", id, argv, env, ...options });
+    this.reference(true);
+    this.write(spawnRequest(id, argv, env, options));
     return child;
   }
 
@@ -181,25 +135,65 @@ export class SpawnHelper {
     return this.helper?.pid;
   }
 
-  private start(): ChildProcess {
-    if (this.helper !== undefined) return this.helper;
-    const helper = spawn(process.execPath, [...HELPER_FLAGS, "-e", HELPER_SOURCE], {
-      env: {},
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-      serialization: "advanced",
+  private start(): void {
+    if (this.helper !== undefined || this.pending !== undefined) return;
+    const pending: Buffer[] = [];
+    this.pending = pending;
+    this.launcher().then(
+      (launcher) => {
+        if (this.pending !== pending) return;
+        this.pending = undefined;
+        this.launch(launcher, pending);
+      },
+      (error: unknown) => {
+        if (this.pending !== pending) return;
+        this.pending = undefined;
+        this.lose(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+
+  private launch(launcher: string, pending: readonly Buffer[]): void {
+    const helper = spawn(launcher, ["spawner"], { env: {}, stdio: ["pipe", "pipe", "inherit"] });
+    this.frames.reset();
+    helper.stdout.on("data", (chunk: Buffer) => {
+      for (const message of this.frames.push(chunk)) this.receive(message);
     });
-    helper.on("message", (message: HelperMessage) => this.receive(message));
-    // A send to a helper that just died: its exit (below) fails what was in flight.
-    helper.on("error", () => undefined);
-    helper.once("exit", () => {
-      if (this.helper === helper) this.helper = undefined;
-      const lost = [...this.running.values()];
-      this.running.clear();
-      for (const child of lost) child.emit("error", new Error("the spawn helper exited"));
-    });
+    // A write to a helper that just died: its exit (below) fails what was in flight.
+    helper.stdin.on("error", () => undefined);
+    const gone = (error: Error): void => {
+      if (this.helper !== helper) return;
+      this.helper = undefined;
+      this.lose(error);
+    };
+    // Not started (hub-launch removed meanwhile: the next spawn builds it again), or exited.
+    helper.on("error", (error) => gone(new Error(`the spawn helper failed: ${error.message}`)));
+    helper.once("exit", () => gone(new Error("the spawn helper exited")));
     this.helper = helper;
-    this.idle();
-    return helper;
+    for (const request of pending) helper.stdin.write(request);
+    if ([...this.running.values()].every((child) => child.unreferenced)) this.idle();
+  }
+
+  private lose(error: Error): void {
+    const lost = [...this.running.values()];
+    this.running.clear();
+    // Each is told, even past one nobody listens to (emitting 'error' to no listener throws).
+    for (const child of lost) if (child.listenerCount("error") > 0) child.emit("error", error);
+  }
+
+  private write(request: Buffer): void {
+    if (this.pending !== undefined) this.pending.push(request);
+    else this.helper?.stdin?.write(request);
+  }
+
+  private reference(on: boolean): void {
+    const helper = this.helper;
+    if (helper === undefined) return;
+    // Pipes to a child are net.Sockets, which a process may ref and unref like the child itself.
+    const handles = [helper, helper.stdin, helper.stdout] as ({ ref(): void; unref(): void } | null)[];
+    for (const handle of handles)
+      if (on) handle?.ref();
+      else handle?.unref();
   }
 
   private receive(message: HelperMessage): void {
@@ -211,9 +205,7 @@ export class SpawnHelper {
         child.emit("spawn");
         return;
       case "data":
-        child
-          .stream(message.stream)
-          ?.push(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
+        child.stream(message.stream)?.push(message.chunk);
         return;
       case "end":
         child.stream(message.stream)?.push(null);
@@ -240,7 +232,6 @@ export class SpawnHelper {
 
   /** Nothing in flight: the helper must not keep the Hub (or a test) running. */
   private idle(): void {
-    this.helper?.unref();
-    (this.helper?.channel as { unref?: () => void } | undefined)?.unref?.();
+    this.reference(false);
   }
 }

@@ -112,7 +112,9 @@ export class SpawnHelper {
     options: HelperSpawnOptions,
   ): HelperProcess {
     this.start();
-    const id = this.nextId++;
+    const id = this.nextId;
+    // Ids are u32 in the spawner's frames: wrapping is safe unless four billion are in flight.
+    this.nextId = (this.nextId + 1) % 0x1_0000_0000;
     // Output may arrive after the exit, the exit after the output ended (a stream is destroyed once
     // it ended): the process is forgotten once its streams are closed and its exit was reported.
     const child = new HelperProcess(

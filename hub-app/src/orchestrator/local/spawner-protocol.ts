@@ -91,7 +91,7 @@ function parse(body: Buffer): HelperMessage {
     case 1:
       return { type: "spawned", id, pid: body.readInt32LE(5) };
     case 2:
-      // A copy: the frame's buffer is reused for the pipe's next chunk.
+      // A copy: a slice would keep alive the whole chunk of frames it arrived in.
       return { type: "data", id, stream: stream(), chunk: Buffer.from(body.subarray(6)) };
     case 3:
       return { type: "end", id, stream: stream() };

@@ -178,16 +178,39 @@ static void make_cgroups(const struct options *options) {
   }
 }
 
-/* cgroup-v2.rst "Processes" and cgroups(7): a process joins a cgroup by writing its pid to cgroup.procs. */
-static void join_cgroups(const struct options *options) {
+/*
+ * cgroup-v2.rst "Processes" and cgroups(7): a process joins a cgroup by writing its pid to cgroup.procs.
+ * That write takes the kernel's global cgroup_threadgroup_rwsem for writing, and after an idle spell
+ * the write lock waits out an RCU grace period: 5 ms and more per join here (Linux 6.18, cgroup v1),
+ * most of what a create cost beyond bwrap. A v1 hierarchy also has a tasks file that moves one
+ * thread, and a thread writing "0" (itself) there skips that lock (kernel/cgroup/cgroup.c,
+ * cgroup_procs_write_start: `current` cannot exit or exec under the writer): 0.2 ms. This process
+ * is single-threaded, so moving its thread moves all of it; cgroup v2 has no tasks file (its
+ * cgroup.threads moves threads only inside a threaded subtree), so there the pid goes to cgroup.procs.
+ */
+static void join_cgroup(const char *procs_file) {
+  const char *slash = strrchr(procs_file, '/');
+  char tasks_file[PATH_MAX];
+  if (slash != NULL && snprintf(tasks_file, sizeof tasks_file, "%.*s/tasks", (int)(slash - procs_file), procs_file) <
+                           (int)sizeof tasks_file) {
+    int fd = open(tasks_file, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      if (write(fd, "0", 1) != 1) fail_errno("cannot join the cgroup of", tasks_file);
+      close(fd);
+      return;
+    }
+    if (errno != ENOENT) fail_errno("cannot open", tasks_file);
+  }
   char pid[24];
   int length = snprintf(pid, sizeof pid, "%d", (int)getpid());
-  for (int i = 0; i < options->cgroup_count; i++) {
-    int fd = open(options->cgroups[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fail_errno("cannot open", options->cgroups[i]);
-    if (write(fd, pid, (size_t)length) != length) fail_errno("cannot join the cgroup of", options->cgroups[i]);
-    close(fd);
-  }
+  int fd = open(procs_file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open", procs_file);
+  if (write(fd, pid, (size_t)length) != length) fail_errno("cannot join the cgroup of", procs_file);
+  close(fd);
+}
+
+static void join_cgroups(const struct options *options) {
+  for (int i = 0; i < options->cgroup_count; i++) join_cgroup(options->cgroups[i]);
 }
 
 static void set_limit(int resource, const char *option, const char *text) {

@@ -135,6 +135,22 @@ describe("hub-launch start", () => {
     }
   });
 
+  it("joins a v1 hierarchy through its tasks file as itself ('0'), a v2 one through cgroup.procs", async () => {
+    // Regular files stand in for the two layouts; the real kernel's are in cgroups.test.ts.
+    const [v1, v2] = [join(dir, "v1"), join(dir, "v2")];
+    for (const folder of [v1, v2]) {
+      await mkdir(folder);
+      await writeFile(join(folder, "cgroup.procs"), "");
+    }
+    await writeFile(join(v1, "tasks"), "");
+    const cgroups = [`--cgroup=${join(v1, "cgroup.procs")}`, `--cgroup=${join(v2, "cgroup.procs")}`];
+    const outcome = await launch(["start", ...cgroups, "--", "/bin/sh", "-c", "echo $$"]);
+    expect(outcome).toMatchObject({ code: 0, stderr: "" });
+    expect(await readFile(join(v1, "tasks"), "utf8")).toBe("0");
+    expect(await readFile(join(v1, "cgroup.procs"), "utf8")).toBe("");
+    expect(await readFile(join(v2, "cgroup.procs"), "utf8")).toBe(outcome.stdout.trim());
+  });
+
   it("refuses a relative program and says so, running nothing", async () => {
     const outcome = await launch(["start", "--", "bwrap", "--version"]);
     expect(outcome).toMatchObject({ code: 125, stdout: "" });

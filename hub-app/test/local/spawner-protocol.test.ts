@@ -3,11 +3,8 @@ import { closeRequest, FrameReader, spawnRequest } from "../../src/orchestrator/
 
 /** A frame as hub-launch spawner writes it: u32 length, u8 type, u32 id, the fields. */
 function event(type: number, id: number, body: Buffer): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUInt32LE(5 + body.length, 0);
-  head.writeUInt8(type, 4);
-  head.writeUInt32LE(id, 5);
-  return Buffer.concat([head, body]);
+  const le32 = (value: number): Buffer => Buffer.from(new Uint32Array([value]).buffer);
+  return Buffer.concat([le32(5 + body.length), Buffer.of(type), le32(id), body]);
 }
 
 describe("the spawner's frames", () => {

@@ -34,7 +34,7 @@ const LOOP = "setsid sh -c 'while :; do :; done' >/dev/null 2>&1 &";
 const root = await mkdtemp(join(tmpdir(), "hub-cpu-escape-"));
 const logger = pino({ level: "info" });
 const orchestrator = createLocalOrchestrator(
-  { root, maxProcesses: 256, network: "none", cgroups: "auto" },
+  { root, maxProcesses: 256, scratchMiB: 1280, network: "none", cgroups: "auto" },
   { instance: "bench", logger },
 );
 const now = new Date();

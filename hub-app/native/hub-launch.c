@@ -26,7 +26,7 @@
  *     frames are described above spawner(), below).
  *
  *   COMMON: --cgroup=FILE (a cgroup.procs to join, repeatable), --nproc=N (RLIMIT_NPROC),
- *           --data=BYTES (RLIMIT_DATA)
+ *           --data=BYTES (RLIMIT_DATA), --fsize=BYTES (RLIMIT_FSIZE)
  *
  * Exit status: the command's; 125 when hub-launch itself failed (it says why on stderr), 126 when
  * PROGRAM cannot be executed, 127 when it is not found (the convention of env(1) and nsenter(1)).
@@ -64,6 +64,7 @@ struct options {
   int write_count;
   int *write_optional;
   const char *nproc;
+  const char *fsize;
   const char *data;
   const char *host_uid;
   const char *target;
@@ -149,6 +150,7 @@ static void parse(int argc, char **argv, struct options *options) {
       options->env[options->env_count++] = (char *)value;
     } else if ((value = value_of(arg, "nproc")) != NULL) options->nproc = value;
     else if ((value = value_of(arg, "data")) != NULL) options->data = value;
+    else if ((value = value_of(arg, "fsize")) != NULL) options->fsize = value;
     else if ((value = value_of(arg, "host-uid")) != NULL) options->host_uid = value;
     else if ((value = value_of(arg, "target")) != NULL) options->target = value;
     else if ((value = value_of(arg, "start-time")) != NULL) options->start_time = value;
@@ -224,6 +226,8 @@ static void set_limits(const struct options *options) {
   set_limit(RLIMIT_NPROC, "nproc", options->nproc);
   /* RLIMIT_DATA, not RLIMIT_AS: V8 and the JVM reserve gigabytes of address space they never use. */
   set_limit(RLIMIT_DATA, "data", options->data);
+  /* No file may outgrow the sandbox's scratch space (setrlimit(2): past it a write fails, after SIGXFSZ). */
+  set_limit(RLIMIT_FSIZE, "fsize", options->fsize);
 }
 
 /* Root's supplementary groups (gid 0 among them) would go along into the sandbox, unmapped but effective. */

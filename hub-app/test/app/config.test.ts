@@ -5,7 +5,11 @@ describe("parseHubEnv", () => {
   it("applies the documented defaults for a local Hub", () => {
     const config = parseHubEnv({});
     expect(config.orchestrator.kind).toBe("local");
-    expect(config.orchestrator.settings).toMatchObject({ maxProcesses: 256, network: "none" });
+    expect(config.orchestrator.settings).toMatchObject({
+      maxProcesses: 256,
+      scratchMiB: 1280,
+      network: "none",
+    });
     expect(config).toMatchObject({
       port: 8080,
       host: "127.0.0.1",
@@ -45,6 +49,7 @@ describe("parseHubEnv", () => {
       HUB_LOCAL_ROOT: "/var/lib/hub",
       HUB_LOCAL_NETWORK: "host",
       HUB_LOCAL_MAX_PROCESSES: "64",
+      HUB_LOCAL_SCRATCH_MIB: "4096",
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -56,6 +61,7 @@ describe("parseHubEnv", () => {
     expect(config.orchestrator.settings).toEqual({
       root: "/var/lib/hub",
       maxProcesses: 64,
+      scratchMiB: 4096,
       network: "host",
       cgroups: "auto",
     });
@@ -86,6 +92,7 @@ describe("parseHubEnv", () => {
     [{ HUB_LOCAL_NETWORK: "bridge" }, /HUB_LOCAL_NETWORK must be one of none, host/],
     [{ HUB_LOCAL_ROOT: "relative/dir" }, /HUB_LOCAL_ROOT must be an absolute path/],
     [{ HUB_LOCAL_MAX_PROCESSES: "2" }, /HUB_LOCAL_MAX_PROCESSES must be an integer from 16 to 65536/],
+    [{ HUB_LOCAL_SCRATCH_MIB: "8" }, /HUB_LOCAL_SCRATCH_MIB must be an integer from 16 to 1048576/],
   ])("refuses %j with a message naming the variable and what it allows", (env, message) => {
     expect(() => parseHubEnv(env)).toThrow(message);
   });

@@ -89,7 +89,12 @@ beforeAll(async () => {
     hostname: "cnt-launch",
     shmBytes: 1 << 20,
   };
-  const limits = { maxProcesses: 200, memoryMiB: 512, ...(root ? { hostUid: HOST_UID } : {}) };
+  const limits = {
+    maxProcesses: 200,
+    memoryMiB: 512,
+    fileBytes: 1 << 30,
+    ...(root ? { hostUid: HOST_UID } : {}),
+  };
   const start = startArguments(
     { launcher, limits, cgroupProcs: [join(dir, "cgroup.procs")] },
     "/usr/bin/bwrap",
@@ -126,6 +131,7 @@ describe("hub-launch start", () => {
     const limits = await readFile(`/proc/${launcherPid}/limits`, "utf8");
     expect(limits).toMatch(/Max processes\s+200\s+200/);
     expect(limits).toMatch(new RegExp(`Max data size\\s+${512 * 1024 * 1024}\\s+${512 * 1024 * 1024}`));
+    expect(limits).toMatch(new RegExp(`Max file size\\s+${1 << 30}\\s+${1 << 30}`));
     const status = await readFile(`/proc/${launcherPid}/status`, "utf8");
     if (root) {
       expect(status).toMatch(new RegExp(`Uid:\\s+${HOST_UID}\\s+${HOST_UID}\\s+${HOST_UID}\\s+${HOST_UID}`));

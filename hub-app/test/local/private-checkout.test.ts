@@ -23,7 +23,7 @@ beforeAll(async () => {
   await writeFile(join(checkout, "secret.txt"), "the Hub's own config");
   root = await temporaryRoot();
   orchestrator = createLocalOrchestrator(
-    { root, maxProcesses: 128, network: "none", cgroups: "auto" },
+    { root, maxProcesses: 128, scratchMiB: 1280, network: "none", cgroups: "auto" },
     { instance: "hub", logger: pino({ level: "silent" }), codeDirectory: join(checkout, "hub-app", "src") },
   );
 });

@@ -14,11 +14,16 @@ export async function temporaryRoot(): Promise<string> {
   return mkdtemp(join(tmpdir(), "hub-local-test-"));
 }
 
-export function localOrchestrator(root: string, instance = "hub"): LocalOrchestrator {
+export function localOrchestrator(
+  root: string,
+  instance = "hub",
+  scratch: { scratchMiB?: number; scratchCheckMs?: number } = {},
+): LocalOrchestrator {
   // The Hub's code directory as server.ts gives it: the orchestrator finds and hides the project around it.
   return createLocalOrchestrator(
-    { root, maxProcesses: 128, network: "none", cgroups: "auto" },
+    { root, maxProcesses: 128, scratchMiB: scratch.scratchMiB ?? 1280, network: "none", cgroups: "auto" },
     { ...silentContext, instance, codeDirectory: HUB_CODE },
+    scratch.scratchCheckMs === undefined ? {} : { scratchCheckMs: scratch.scratchCheckMs },
   );
 }
 

@@ -16,6 +16,8 @@ export { LOCAL_IMAGE, LocalOrchestrator, type LocalParts } from "./orchestrator.
 export interface LocalSeams {
   /** Host paths hidden inside sandboxes besides /root, /home and HUB_LOCAL_ROOT (default: the Hub's project). */
   readonly hiddenPaths?: readonly string[];
+  /** How often sandboxes' disk use is measured (default: scratch-watch.ts SCRATCH_CHECK_MS). */
+  readonly scratchCheckMs?: number;
 }
 
 export function createLocalOrchestrator(
@@ -25,7 +27,10 @@ export function createLocalOrchestrator(
 ): LocalOrchestrator {
   // The Hub's own project, found from its code rather than the working directory, which may be anywhere.
   const hiddenPaths = seams.hiddenPaths ?? [projectDirectory(codeDirectoryOf(context), existsSync)];
-  return new LocalOrchestrator(settings, context, { hiddenPaths });
+  return new LocalOrchestrator(settings, context, {
+    hiddenPaths,
+    ...(seams.scratchCheckMs === undefined ? {} : { scratchCheckMs: seams.scratchCheckMs }),
+  });
 }
 
 function codeDirectoryOf(context: OrchestratorContext): string {

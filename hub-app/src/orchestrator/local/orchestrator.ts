@@ -46,6 +46,11 @@ import {
   type SandboxLimits,
 } from "./sandbox-args.js";
 import { tarArchive } from "../tar-archive.js";
+import { SCRATCH_CHECK_MS, ScratchWatch } from "./scratch-watch.js";
+import { SCRATCH_FOLDERS } from "./scratch-usage.js";
+import { removeInBackground } from "./remover.js";
+
+const MIB = 1024 * 1024;
 
 /** The only image a local sandbox has: the host's own programs, seen read-only. */
 export const LOCAL_IMAGE = "host";
@@ -70,6 +75,8 @@ function thisProcess(): Promise<Creator> {
 export interface LocalParts {
   /** Host paths hidden inside sandboxes besides /root, /home and HUB_LOCAL_ROOT (the Hub's own project). */
   readonly hiddenPaths: readonly string[];
+  /** How often sandboxes' disk use is measured (default SCRATCH_CHECK_MS). */
+  readonly scratchCheckMs?: number;
 }
 
 /**
@@ -96,6 +103,8 @@ export class LocalOrchestrator implements Orchestrator {
   /** hub-launch, built at start (launcher.ts): it starts and enters every sandbox. */
   private launcher = "";
   private hiding: Promise<string[]> | undefined;
+  /** Evicts a sandbox whose files outgrow HUB_LOCAL_SCRATCH_MIB (scratch-watch.ts). */
+  private readonly scratchWatch: ScratchWatch;
 
   constructor(
     private readonly settings: LocalSettings,
@@ -106,6 +115,13 @@ export class LocalOrchestrator implements Orchestrator {
     this.root = new SandboxRoot(settings.root);
     this.claims = hubIsRoot() ? new UidClaims(settings.root) : undefined;
     this.index = new ContainerIndex(settings.root, context.instance);
+    this.scratchWatch = new ScratchWatch({
+      limitBytes: settings.scratchMiB * MIB,
+      intervalMs: parts.scratchCheckMs ?? SCRATCH_CHECK_MS,
+      logger: context.logger,
+      running: () => this.runningFolders(),
+      evict: (id, usedBytes) => this.evict(id, usedBytes),
+    });
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -304,6 +320,7 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   async close(): Promise<void> {
+    await this.scratchWatch.stop();
     // Sandboxes outlive the Hub on purpose; only creates in flight and deletes' teardowns are awaited.
     const under = `${this.settings.root}/`;
     await Promise.allSettled(
@@ -325,6 +342,7 @@ export class LocalOrchestrator implements Orchestrator {
         this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
       );
       await this.index.rescan();
+      this.scratchWatch.start();
     })();
     this.started.catch(() => (this.started = undefined));
     return this.started;
@@ -413,6 +431,7 @@ export class LocalOrchestrator implements Orchestrator {
       // pids.max holds a sandbox with a cgroup; RLIMIT_NPROC, counted per host uid, one without.
       ...(this.cgroups === undefined ? { maxProcesses: this.settings.maxProcesses } : {}),
       memoryMiB: meta.memoryMiB,
+      fileBytes: this.settings.scratchMiB * MIB,
       ...(meta.hostUid === undefined ? {} : { hostUid: meta.hostUid }),
     };
   }
@@ -447,6 +466,43 @@ export class LocalOrchestrator implements Orchestrator {
       meta.initStartTime !== undefined &&
       (await this.liveness.isAlive(meta.initPid, meta.initStartTime));
     return requireRunning(id, meta, alive);
+  }
+
+  /** This Hub's running sandboxes and their folders, for the scratch watch. */
+  private async runningFolders(): Promise<Map<string, string>> {
+    const running = (await this.index.list()).filter(
+      (meta) => meta.initPid !== undefined && meta.failure === undefined,
+    );
+    return new Map(running.map((meta) => [meta.id, sandboxDir(this.settings.root, meta.id)]));
+  }
+
+  /**
+   * Stops a sandbox past its disk limit and frees its files, as the kubelet evicts a pod past an
+   * emptyDir's sizeLimit and removes the volume: the container reads `failed` with the reason until
+   * it is deleted or expires, and nothing can run in it.
+   */
+  private async evict(id: string, usedBytes: number): Promise<void> {
+    await this.launchOf(id);
+    const meta = await this.index.get(id);
+    if (meta?.initPid === undefined || meta.failure !== undefined) return;
+    const evicted = {
+      ...meta,
+      failure: `evicted: its files in ${SANDBOX_HOME} and /tmp took ${Math.ceil(usedBytes / MIB)} MiB of disk, past its ${this.settings.scratchMiB} MiB (HUB_LOCAL_SCRATCH_MIB); its processes were stopped and those files removed`,
+    };
+    try {
+      writeMeta(this.settings.root, evicted);
+    } catch (error) {
+      if (isMissing(error)) return; // deleted meanwhile: the delete frees everything
+      throw error;
+    }
+    this.index.set(evicted);
+    await killSandbox(meta);
+    this.liveness.forget(meta.initPid);
+    await this.relays.stop(id);
+    const dir = sandboxDir(this.settings.root, id);
+    await Promise.all(
+      SCRATCH_FOLDERS.map((folder) => removeInBackground(join(dir, folder), this.context.logger)),
+    );
   }
 
   private toInfo(meta: SandboxMeta): Promise<ContainerInfo> {

@@ -28,6 +28,8 @@ export interface SandboxLimits {
   /** RLIMIT_NPROC; absent when the sandbox's cgroup holds its tasks to pids.max instead. */
   readonly maxProcesses?: number;
   readonly memoryMiB: number;
+  /** RLIMIT_FSIZE: no file larger than the sandbox's whole scratch space (scratch-watch.ts bounds the sum). */
+  readonly fileBytes?: number;
   /** Run as this host uid/gid (only when the Hub is root); else the Hub's own uid. */
   readonly hostUid?: number;
 }
@@ -110,7 +112,7 @@ export interface LaunchTarget {
   readonly cgroupSetup?: Pick<CgroupCreation, "makes" | "writes">;
 }
 
-/** The launcher options every launch shares: cgroups, then the process count and data segment size. */
+/** The launcher options every launch shares: cgroups, then the process count, data segment and file sizes. */
 function commonOptions({ limits, cgroupProcs }: LaunchTarget): string[] {
   const cgroups = cgroupProcs.map((file) => `--cgroup=${file}`);
   if (limits === undefined) return cgroups;
@@ -119,7 +121,8 @@ function commonOptions({ limits, cgroupProcs }: LaunchTarget): string[] {
     limits.hostUid === undefined || limits.maxProcesses === undefined
       ? []
       : [`--nproc=${limits.maxProcesses}`];
-  return [...cgroups, ...nproc, `--data=${limits.memoryMiB * 1024 * 1024}`];
+  const fsize = limits.fileBytes === undefined ? [] : [`--fsize=${limits.fileBytes}`];
+  return [...cgroups, ...nproc, `--data=${limits.memoryMiB * 1024 * 1024}`, ...fsize];
 }
 
 /**

@@ -20,6 +20,14 @@ export const localEnvSchema = z
     ).describe(
       "tasks of a sandbox, 16-65536: its cgroup's `pids.max`, or without cgroups RLIMIT_NPROC (root Hub only)",
     ),
+    // The pods' emptyDirs together (kubernetes/pod-spec.ts): 1 GiB of working directory and 256 MiB of /tmp.
+    HUB_LOCAL_SCRATCH_MIB: numberEnv(
+      "HUB_LOCAL_SCRATCH_MIB",
+      { min: 16, max: 1_048_576, integer: true },
+      1280,
+    ).describe(
+      "disk a sandbox's home folder and `/tmp` may use together, MiB (16-1048576): no file may be larger, and past it the sandbox is evicted as a pod past its emptyDir `sizeLimit` is",
+    ),
     HUB_LOCAL_NETWORK: choiceEnv("HUB_LOCAL_NETWORK", ["none", "host"], "none").describe(
       "`none`: an empty network namespace; `host`: the host's network (a student's server is then on 127.0.0.1)",
     ),
@@ -30,6 +38,7 @@ export const localEnvSchema = z
   .transform((env) => ({
     root: env.HUB_LOCAL_ROOT ?? join(tmpdir(), "hub-sandboxes"),
     maxProcesses: env.HUB_LOCAL_MAX_PROCESSES,
+    scratchMiB: env.HUB_LOCAL_SCRATCH_MIB,
     network: env.HUB_LOCAL_NETWORK,
     cgroups: env.HUB_LOCAL_CGROUPS,
   }));

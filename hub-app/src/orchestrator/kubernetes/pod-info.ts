@@ -47,6 +47,10 @@ function sandboxStatus(pod: V1Pod): V1ContainerStatus | undefined {
   return pod.status?.containerStatuses?.find((s) => s.name === SANDBOX_CONTAINER);
 }
 
+function podEnded(pod: V1Pod, phase: "Failed" | "Succeeded"): string {
+  return `pod ${phase.toLowerCase()}${pod.status?.reason ? ` (${pod.status.reason})` : ""}: ${pod.status?.message ?? "no message"}`;
+}
+
 /** Why the Pod cannot start (or has stopped), or undefined while it still may run. */
 export function startFailure(pod: V1Pod, createdMs: number, reading: PodReading): string | undefined {
   const container = sandboxStatus(pod);
@@ -54,14 +58,16 @@ export function startFailure(pod: V1Pod, createdMs: number, reading: PodReading)
   if (waiting?.reason !== undefined && FATAL_WAITING_REASONS.has(waiting.reason)) {
     return `${waiting.reason}: ${waiting.message ?? "the container cannot start"}`;
   }
+  // The kubelet's own reason for ending the pod (Evicted: an emptyDir past its sizeLimit, the node out
+  // of disk or memory; DeadlineExceeded) says why; the container's exit (137, killed) says only how.
+  const phase = pod.status?.phase;
+  if ((phase === "Failed" || phase === "Succeeded") && pod.status?.reason !== undefined)
+    return podEnded(pod, phase);
   const terminated = container?.state?.terminated;
   if (terminated !== undefined) {
     return `container exited (${terminated.reason ?? "terminated"}, exit code ${terminated.exitCode})${terminated.message ? `: ${terminated.message}` : ""}`;
   }
-  const phase = pod.status?.phase;
-  if (phase === "Failed" || phase === "Succeeded") {
-    return `pod ${phase.toLowerCase()}${pod.status?.reason ? ` (${pod.status.reason})` : ""}: ${pod.status?.message ?? "no message"}`;
-  }
+  if (phase === "Failed" || phase === "Succeeded") return podEnded(pod, phase);
   const scheduled = condition(pod, "PodScheduled");
   if (
     scheduled?.status === "False" &&

@@ -42,6 +42,8 @@ export function hubEnvironment(settings: HubOnEcsSettings): Record<string, strin
     HOST: "0.0.0.0",
     // Stated, not left to the Hub's default: the ALB's idle timeout is sized from the same constant.
     HUB_RUN_TIMEOUT_MAX_MS: String(HUB_RUN_TIMEOUT_MAX_SECONDS * 1000),
+    // Every client arrives from one of the ALB's own addresses.
+    HUB_MAX_CONNECTIONS_PER_CLIENT: "0",
     AWS_REGION: settings.region,
     HUB_ECS_CLUSTER: settings.clusterName,
     HUB_ECS_SUBNETS: settings.subnetIds.join(","),

@@ -47,6 +47,8 @@ export function hubKubernetesEnvironment(args: HubKubernetesEnvArgs): Record<str
     PORT: String(HUB_PORT),
     LOG_LEVEL: "info",
     HUB_RUN_TIMEOUT_MAX_MS: String(RUN_TIMEOUT_MAX_SECONDS_BEHIND_NLB * 1000),
+    // Through the NLB's instance targets and kube-proxy every client arrives from a node's address.
+    HUB_MAX_CONNECTIONS_PER_CLIENT: "0",
     HUB_DEFAULT_IMAGE: args.defaultSandboxImage,
     HUB_DEFAULT_CPU: String(args.defaultSandboxSize.cpu),
     HUB_DEFAULT_MEMORY_MIB: String(args.defaultSandboxSize.memoryMiB),

@@ -22,6 +22,7 @@ import { portUrlShape } from "./services/port-addresses.js";
 import { portUrlKey } from "./services/port-credential.js";
 import { PortProxy, type PortProxySettings } from "./services/port-proxy.js";
 import { serverWithPortProxy } from "./services/port-server.js";
+import { capConnectionsPerClient } from "./client-connections.js";
 import { PortUrlService } from "./services/port-urls.js";
 
 export interface BuildAppOptions {
@@ -62,6 +63,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     frameworkErrors: (error, _request, reply) => sendRouterError(error, reply as FastifyReply),
   });
   app.server.maxConnections = config.server.maxConnections;
+  capConnectionsPerClient(app.server, config.server.maxConnectionsPerClient, countError);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

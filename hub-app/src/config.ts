@@ -112,6 +112,7 @@ function toHubConfig(env: HubEnv, orchestrator: OrchestratorSelection): HubConfi
       requestTimeoutMs: env.HUB_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: env.HUB_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: env.HUB_MAX_CONNECTIONS,
+      maxConnectionsPerClient: env.HUB_MAX_CONNECTIONS_PER_CLIENT,
     },
     admission: {
       createConcurrency: env.HUB_CREATE_CONCURRENCY || descriptorOf(env.HUB_ORCHESTRATOR).createConcurrency,

@@ -62,6 +62,14 @@ export const serverEnvFields = {
   ).describe(
     "connections held at once; more are closed at once (Node's `server.maxConnections`). Keep it below `ulimit -n`",
   ),
+  // Above a load test's burst (1000 creates sent at once from one machine), far below HUB_MAX_CONNECTIONS.
+  HUB_MAX_CONNECTIONS_PER_CLIENT: numberEnv(
+    "HUB_MAX_CONNECTIONS_PER_CLIENT",
+    { min: 0, max: 1_000_000, integer: true },
+    2000,
+  ).describe(
+    "connections one client (an IPv4 address, an IPv6 /64) may hold at once; more are answered 429 and closed. `0`: no such cap, for a Hub behind a load balancer whose few addresses every client arrives from (the stacks set it)",
+  ),
   // 0: the orchestrator's own (its descriptor's createConcurrency).
   HUB_CREATE_CONCURRENCY: numberEnv(
     "HUB_CREATE_CONCURRENCY",
@@ -91,6 +99,8 @@ export interface ServerLimits {
   readonly keepAliveTimeoutMs: number;
   /** Connections held at once; beyond it new ones are closed at once (Node's server.maxConnections). */
   readonly maxConnections: number;
+  /** Connections one client may hold at once (client-connections.ts); 0: no cap. */
+  readonly maxConnectionsPerClient: number;
 }
 
 /** fastify's options for these limits (the per-route request deadline is installed with the API routes). */

@@ -236,6 +236,10 @@ describe("load balancer", () => {
     expect(Number(env.HUB_RUN_TIMEOUT_MAX_MS)).toBeLessThan(idle * 1000);
   });
 
+  it("turns off the Hub's per-client connection cap: every client arrives from the ALB's few addresses", () => {
+    expect(hubEnvironmentOfTaskDefinition("hub-task-definition").HUB_MAX_CONNECTIONS_PER_CLIENT).toBe("0");
+  });
+
   it("forwards HTTP without a certificate", () => {
     const http = named("aws:lb/listener:Listener", "entry-http");
     expect(http.inputs.defaultActions[0].type).toBe("forward");

@@ -60,6 +60,7 @@ describe("hubKubernetesEnvironment", () => {
       PORT: "8080",
       LOG_LEVEL: "info",
       HUB_RUN_TIMEOUT_MAX_MS: "330000",
+      HUB_MAX_CONNECTIONS_PER_CLIENT: "0",
       HUB_DEFAULT_IMAGE: "public.ecr.aws/docker/library/python:3.12-slim",
       HUB_DEFAULT_CPU: "0.1",
       HUB_DEFAULT_MEMORY_MIB: "128",

@@ -8,12 +8,14 @@ const OPENING = 256;
  * Opens `count` connections that send a request line and one header but never finish the headers
  * (a slowloris), holds them until the Hub closes them or `holdMs` passes, and says how each ended:
  * the status the Hub answered before closing (408 at its headers deadline), "closed" without an
- * answer (over its connection cap), an error code, or "still open" at the end.
+ * answer (over its connection cap), an error code, or "still open" at the end. `from`: the local
+ * address they come from (another loopback address is another client to the Hub).
  */
 export async function slowConnections(
   url: URL,
   count: number,
   holdMs: number,
+  from?: string,
 ): Promise<{ outcomes: string[]; lastClosedMs: number }> {
   const started = performance.now();
   let lastClosedMs = 0;
@@ -21,7 +23,11 @@ export async function slowConnections(
   const ends: Promise<string>[] = [];
   const sockets: Socket[] = [];
   await inBatches(count, OPENING, async () => {
-    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    const socket = connect({
+      host: url.hostname,
+      port: Number(url.port),
+      ...(from === undefined ? {} : { localAddress: from }),
+    });
     sockets.push(socket);
     let answer: string | undefined;
     let error: string | undefined;

@@ -10,6 +10,7 @@ import {
   type RawAnswer,
 } from "./raw-http.js";
 import { fakeHub, TOKEN } from "./test-app.js";
+import { clientKey } from "../../src/client-connections.js";
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -162,6 +163,35 @@ describe("slow clients", () => {
     const upgraded = idleUpgrade(port, 2000);
     expect(await upload).toContain('{"bytes":5}');
     expect(await upgraded).toBe("still open after 2000 ms: ping");
+  });
+
+  it("are answered 429 beyond HUB_MAX_CONNECTIONS_PER_CLIENT from one client, while another is served", async () => {
+    const port = await hubPort({ HUB_MAX_CONNECTIONS_PER_CLIENT: "4", HUB_HEADERS_TIMEOUT_MS: "5000" });
+    const held = await Promise.all(Array.from({ length: 4 }, () => openIdle(port)));
+    const healthz = head(["GET /healthz HTTP/1.1", "Host: h"]);
+    expectHubError(
+      await rawExchange(port, healthz),
+      429,
+      "throttled",
+      /^this client holds 4 connections to the Hub, the most HUB_MAX_CONNECTIONS_PER_CLIENT allows/,
+    );
+    // Another address is another client; the refused connection never reached a route.
+    expect((await rawExchange(port, healthz, { localAddress: "127.0.0.2" })).status).toBe(200);
+    const metrics = await app!.inject({ url: "/metrics", headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.body).toMatch(/^hub_errors_total\{code="throttled"\} 1$/m);
+    held.pop()!.destroy();
+    await waitFor(async () => (await serverConnections()) <= 3, 5000);
+    expect((await rawExchange(port, healthz)).status).toBe(200);
+    for (const socket of held) socket.destroy();
+  });
+
+  it("count an IPv6 client by its /64 and an IPv4-mapped one as IPv4", () => {
+    expect(clientKey("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:DB8:1:2::9")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8:1:3::9")).toBe("2001:db8:1:3::/64");
+    expect(clientKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(clientKey("::ffff:10.0.0.7")).toBe("10.0.0.7");
+    expect(clientKey("10.0.0.7")).toBe("10.0.0.7");
   });
 
   it("are refused beyond HUB_MAX_CONNECTIONS while the Hub keeps answering the others", async () => {

@@ -24,11 +24,11 @@ export async function listenOnLoopback(app: FastifyInstance): Promise<number> {
 export function rawExchange(
   port: number,
   request: string | Buffer,
-  options: { deadlineMs?: number; readFirst?: boolean; keepOpen?: boolean } = {},
+  options: { deadlineMs?: number; readFirst?: boolean; keepOpen?: boolean; localAddress?: string } = {},
 ): Promise<RawAnswer> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
+    const socket = net.connect({ port, host: "127.0.0.1", ...from(options.localAddress) });
     const chunks: Buffer[] = [];
     let error: string | undefined;
     if (options.readFirst === false) socket.pause();
@@ -59,9 +59,14 @@ export function rawExchange(
   });
 }
 
-function connect(port: number): Promise<net.Socket> {
+/** A loopback client address other than 127.0.0.1 (all of 127.0.0.0/8 is the host's): another client to the Hub. */
+function from(localAddress: string | undefined): { localAddress?: string } {
+  return localAddress === undefined ? {} : { localAddress };
+}
+
+function connect(port: number, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1", () => resolve(socket));
+    const socket = net.connect({ port, host: "127.0.0.1", ...from(localAddress) }, () => resolve(socket));
     socket.once("error", reject);
   });
 }

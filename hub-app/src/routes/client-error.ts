@@ -27,6 +27,7 @@ export function answerOnSocketAndClose(socket: Socket, error: HubError): void {
     socket.end(
       `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ""}\r\n` +
         "Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n" +
+        (error.retryAfterSeconds === undefined ? "" : `Retry-After: ${error.retryAfterSeconds}\r\n`) +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }

@@ -169,12 +169,14 @@ describe("slow clients", () => {
     const port = await hubPort({ HUB_MAX_CONNECTIONS_PER_CLIENT: "4", HUB_HEADERS_TIMEOUT_MS: "5000" });
     const held = await Promise.all(Array.from({ length: 4 }, () => openIdle(port)));
     const healthz = head(["GET /healthz HTTP/1.1", "Host: h"]);
+    const refused = await rawExchange(port, healthz);
     expectHubError(
-      await rawExchange(port, healthz),
+      refused,
       429,
       "throttled",
       /^this client holds 4 connections to the Hub, the most HUB_MAX_CONNECTIONS_PER_CLIENT allows/,
     );
+    expect(refused.headers).toMatch(/^Retry-After: 1$/m);
     // Another address is another client; the refused connection never reached a route.
     expect((await rawExchange(port, healthz, { localAddress: "127.0.0.2" })).status).toBe(200);
     const metrics = await app!.inject({ url: "/metrics", headers: { authorization: `Bearer ${TOKEN}` } });

@@ -88,6 +88,7 @@ beforeAll(async () => {
     network: "none" as const,
     hostname: "cnt-launch",
     shmBytes: 1 << 20,
+    disableUserns: true,
   };
   const limits = {
     maxProcesses: 200,

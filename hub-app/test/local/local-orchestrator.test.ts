@@ -168,6 +168,14 @@ describe("a local sandbox", () => {
     expect(result.stdout).toMatch(/NoNewPrivs:\s+1/);
   });
 
+  it("cannot make a user namespace of its own, to be root in it (bwrap --disable-userns)", async () => {
+    // unshare(1) from util-linux: -U a new user namespace, -r mapped to root in it.
+    const result = await run(orchestrator, id, ["unshare", "-Ur", "id", "-u"]);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/unshare failed: No space left on device/);
+  });
+
   it("cannot read /root, /home, the Hub's project or other sandboxes", async () => {
     const project = projectDirectory(process.cwd(), existsSync);
     const result = await run(orchestrator, id, [

@@ -24,6 +24,7 @@ describe("bwrapArguments", () => {
     network: "none" as const,
     hostname: "cnt-a",
     shmBytes: 256 * 1024 * 1024,
+    disableUserns: true,
   };
 
   it("hides host paths before binding the sandbox's own directories over them", () => {
@@ -44,6 +45,11 @@ describe("bwrapArguments", () => {
     const args = bwrapArguments(layout).join(" ");
     expect(args).toContain(`--size ${256 * 1024 * 1024} --tmpfs /dev/shm --remount-ro /dev`);
     expect(args.indexOf("--dev /dev")).toBeLessThan(args.indexOf("--tmpfs /dev/shm"));
+  });
+
+  it("keeps the sandbox from making user namespaces where this bwrap can", () => {
+    expect(bwrapArguments(layout).slice(0, 2)).toEqual(["--unshare-user", "--disable-userns"]);
+    expect(bwrapArguments({ ...layout, disableUserns: false })).not.toContain("--disable-userns");
   });
 
   it("unshares the network only when it is none", () => {

@@ -49,6 +49,7 @@ import { tarArchive } from "../tar-archive.js";
 import { SCRATCH_CHECK_MS, ScratchWatch } from "./scratch-watch.js";
 import { SCRATCH_FOLDERS } from "./scratch-usage.js";
 import { removeInBackground } from "./remover.js";
+import { bwrapCanDisableUserns } from "./bwrap-features.js";
 
 const MIB = 1024 * 1024;
 
@@ -103,6 +104,8 @@ export class LocalOrchestrator implements Orchestrator {
   /** hub-launch, built at start (launcher.ts): it starts and enters every sandbox. */
   private launcher = "";
   private hiding: Promise<string[]> | undefined;
+  /** Whether sandboxes are kept from making user namespaces (found at start: bwrap-features.ts). */
+  private disableUserns = false;
   /** Evicts a sandbox whose files outgrow HUB_LOCAL_SCRATCH_MIB (scratch-watch.ts). */
   private readonly scratchWatch: ScratchWatch;
 
@@ -337,6 +340,11 @@ export class LocalOrchestrator implements Orchestrator {
       await this.root.make();
       const source = findLauncherSource(launcherSearchStarts(this.context.codeDirectory));
       this.launcher = await buildLauncher({ source });
+      this.disableUserns = await bwrapCanDisableUserns();
+      if (!this.disableUserns)
+        this.context.logger.warn(
+          "this bubblewrap has no --disable-userns (before 0.8.0): sandboxes can make user namespaces of their own; upgrade bubblewrap",
+        );
       this.cgroups = await startCgroups(this.settings.root, this.context.logger, this.settings.cgroups);
       await reconcile(this.reconcileContext()).catch((error: unknown) =>
         this.context.logger.warn({ err: error }, "could not reconcile HUB_LOCAL_ROOT at start"),
@@ -379,6 +387,7 @@ export class LocalOrchestrator implements Orchestrator {
       network: this.settings.network,
       hostname: spec.id,
       shmBytes: meta.memoryMiB * 1024 * 1024,
+      disableUserns: this.disableUserns,
     };
     const limits = this.limitsOf(meta);
     let launched: SandboxMeta;

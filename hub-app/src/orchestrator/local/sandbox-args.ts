@@ -16,6 +16,8 @@ export interface SandboxLayout {
   readonly hostname: string;
   /** Size of the sandbox's /dev/shm, its one writable RAM-backed folder (the container's memory). */
   readonly shmBytes: number;
+  /** No user namespace may be made inside (bwrap --disable-userns, where the host's bwrap has it). */
+  readonly disableUserns: boolean;
 }
 
 /**
@@ -53,6 +55,7 @@ export function bwrapArguments(layout: SandboxLayout): string[] {
   const hidden = outermostPaths(["/root", "/home", ...layout.hiddenPaths]);
   return [
     "--unshare-user",
+    ...(layout.disableUserns ? ["--disable-userns"] : []),
     "--uid",
     String(SANDBOX_UID),
     "--gid",

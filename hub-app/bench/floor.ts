@@ -7,10 +7,11 @@
  *   npx tsx hub-app/bench/floor.ts [--quick] [--only run,create,throughput,list,burst] [--no-build]
  *     [--runs 200] [--creates 40] [--seconds 4] [--burst 1000]
  */
+import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { describe } from "../src/bench/stats.js";
 import { buildLauncher } from "../src/orchestrator/local/launcher.js";
 import { buildHub, startCompiledHub, type CompiledHub } from "./floor/compiled-hub.js";
@@ -120,20 +121,32 @@ async function createOnFloor(template: Template): Promise<HandSandbox> {
   const serial = floorSerial++;
   return createByHand(template, join(floorRoot, `f${serial}`), `f${serial}`, FIRST_FLOOR_UID + serial);
 }
+/** The sandbox's seccomp filter as the Hub's launcher makes it (base64: the template goes to the hand server as JSON). */
+async function seccompFilter(): Promise<string> {
+  const { stdout } = await promisify(execFile)(await buildLauncher(), ["seccomp-filter"], {
+    encoding: "buffer",
+  });
+  return stdout.toString("base64");
+}
+
 interface Template {
   argv: string[];
   hubDir: string;
   hubId: string;
   memoryMiB: number;
+  seccompFilter?: string;
 }
 
 try {
   const probe = await readHubSandbox(hubRoot, (await createOnHub()).id);
+  const argv = await bwrapCommandLine(probe.initPid);
   const template: Template = {
-    argv: await bwrapCommandLine(probe.initPid),
+    argv,
     hubDir: join(hubRoot, probe.id),
     hubId: probe.id,
     memoryMiB: probe.memoryMiB,
+    // The same system call filter on both sides: bwrap installs it from a file descriptor.
+    ...(argv.includes("--seccomp") ? { seccompFilter: await seccompFilter() } : {}),
   };
   process.stderr.write(`Hub ${hub.url} (pid ${hub.pid}), sandboxes under ${workRoot}\n`);
   if (only.has("run")) await runLatency(hub, probe);

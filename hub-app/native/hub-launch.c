@@ -21,12 +21,17 @@
  *     capabilities, an empty bounding set and no_new_privs, changes to DIR as that user, and execs
  *     PROGRAM found along the new PATH with exactly the --env variables (as env -i --chdir).
  *
+ *   hub-launch seccomp-filter
+ *     writes the sandbox's seccomp filter (below) to stdout, as bwrap --seccomp reads it.
+ *
  *   hub-launch spawner
  *     the Hub's spawn helper: starts processes on request and reports their output and exits (the
  *     frames are described above spawner(), below).
  *
  *   COMMON: --cgroup=FILE (a cgroup.procs to join, repeatable), --nproc=N (RLIMIT_NPROC),
- *           --data=BYTES (RLIMIT_DATA), --fsize=BYTES (RLIMIT_FSIZE)
+ *           --data=BYTES (RLIMIT_DATA), --fsize=BYTES (RLIMIT_FSIZE), --seccomp (the sandbox's
+ *           system call filter, below: start hands it to bwrap as --seccomp FD, enter installs it
+ *           right before its exec)
  *
  * Exit status: the command's; 125 when hub-launch itself failed (it says why on stderr), 126 when
  * PROGRAM cannot be executed, 127 when it is not found (the convention of env(1) and nsenter(1)).
@@ -37,13 +42,19 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -65,6 +76,7 @@ struct options {
   int *write_optional;
   const char *nproc;
   const char *fsize;
+  int seccomp;
   const char *data;
   const char *host_uid;
   const char *target;
@@ -151,6 +163,7 @@ static void parse(int argc, char **argv, struct options *options) {
     } else if ((value = value_of(arg, "nproc")) != NULL) options->nproc = value;
     else if ((value = value_of(arg, "data")) != NULL) options->data = value;
     else if ((value = value_of(arg, "fsize")) != NULL) options->fsize = value;
+    else if (strcmp(arg, "--seccomp") == 0) options->seccomp = 1;
     else if ((value = value_of(arg, "host-uid")) != NULL) options->host_uid = value;
     else if ((value = value_of(arg, "target")) != NULL) options->target = value;
     else if ((value = value_of(arg, "start-time")) != NULL) options->start_time = value;
@@ -240,6 +253,99 @@ static void become(uid_t uid, gid_t gid) {
   if (setresuid(uid, uid, uid) != 0) fail_errno("cannot set", "the uid");
 }
 
+/*
+ * The sandbox's system call filter: the calls an unprivileged process may still make that Docker's
+ * default seccomp profile (and so Kubernetes' RuntimeDefault) refuses, the kernel keyring, BPF,
+ * perf events, userfaultfd and io_uring among them, each a frequent start of a kernel exploit and
+ * none needed by a student's code; the privileged ones too (mounts, modules, clocks, reboot), which
+ * no capability inside allows anyway. Refused with EPERM, as Docker does; every other call is allowed.
+ * A call of another ABI (i386 or x32 on x86-64) is refused whole: its numbers are not these.
+ * seccomp(2), "Filters"; the list follows moby's profiles/seccomp/default.json.
+ */
+#if defined(__x86_64__)
+#define SANDBOX_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SANDBOX_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "hub-launch's seccomp filter is written for x86-64 and arm64"
+#endif
+
+static const int denied_calls[] = {
+    __NR_acct, __NR_add_key, __NR_bpf, __NR_clock_adjtime, __NR_clock_settime, __NR_delete_module,
+    __NR_finit_module, __NR_fsconfig, __NR_fsmount, __NR_fsopen, __NR_fspick, __NR_init_module,
+    __NR_io_uring_enter, __NR_io_uring_register, __NR_io_uring_setup, __NR_kexec_file_load, __NR_kexec_load,
+    __NR_keyctl, __NR_lookup_dcookie, __NR_mount, __NR_mount_setattr, __NR_move_mount,
+    __NR_name_to_handle_at, __NR_open_by_handle_at, __NR_open_tree, __NR_perf_event_open, __NR_pivot_root,
+    __NR_quotactl, __NR_reboot, __NR_request_key, __NR_settimeofday, __NR_swapoff, __NR_swapon,
+    __NR_umount2, __NR_userfaultfd,
+#ifdef __NR_iopl
+    __NR_iopl, __NR_ioperm,
+#endif
+#ifdef __NR_sysfs
+    __NR_sysfs, __NR_ustat, __NR_uselib,
+#endif
+};
+#define DENIED_COUNT (sizeof denied_calls / sizeof denied_calls[0])
+/* Load the arch, check it, load the number, (x32 check), one test per denied call, allow, deny. */
+#define FILTER_LENGTH (DENIED_COUNT + 7)
+
+static struct sock_fprog sandbox_filter(void) {
+  static struct sock_filter program[FILTER_LENGTH];
+  size_t n = 0;
+  const size_t deny = FILTER_LENGTH - 1;
+  program[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  program[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_AUDIT_ARCH, 1, 0);
+  program[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  program[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+#if defined(__x86_64__)
+  /* x32 calls carry this bit (asm/unistd.h): they reach the same kernel code under other numbers. */
+  program[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, (uint8_t)(deny - n - 1), 0);
+  n++;
+#else
+  program[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
+#endif
+  for (size_t i = 0; i < DENIED_COUNT; i++, n++)
+    program[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)denied_calls[i],
+                                              (uint8_t)(deny - n - 1), 0);
+  program[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  program[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  return (struct sock_fprog){.len = (unsigned short)n, .filter = program};
+}
+
+/* bwrap --seccomp FD reads the program's instructions from FD and installs them before its exec (bwrap(1)). */
+static int filter_fd(void) {
+  struct sock_fprog filter = sandbox_filter();
+  int fd = memfd_create("hub-launch-seccomp", 0); /* no CLOEXEC: bwrap inherits it */
+  if (fd < 0) fail_errno("cannot make", "the seccomp filter's memfd");
+  size_t length = filter.len * sizeof *filter.filter;
+  if (write(fd, filter.filter, length) != (ssize_t)length || lseek(fd, 0, SEEK_SET) != 0)
+    fail_errno("cannot write", "the seccomp filter");
+  return fd;
+}
+
+/* hub-launch seccomp-filter: the program as bwrap --seccomp reads it, for the benchmark's hand-made sandboxes. */
+static int print_filter(void) {
+  struct sock_fprog filter = sandbox_filter();
+  size_t length = filter.len * sizeof *filter.filter;
+  if (write(STDOUT_FILENO, filter.filter, length) != (ssize_t)length) fail_errno("cannot write", "the filter");
+  return 0;
+}
+
+/* [PROGRAM, --seccomp, FD, ARG...]: bwrap takes its options before the sandbox's command. */
+static char **with_filter(char **command) {
+  size_t count = 0;
+  while (command[count] != NULL) count++;
+  char **argv = calloc(count + 3, sizeof *argv);
+  static char fd_text[16];
+  if (argv == NULL) fail("out of memory");
+  snprintf(fd_text, sizeof fd_text, "%d", filter_fd());
+  argv[0] = command[0];
+  argv[1] = "--seccomp";
+  argv[2] = fd_text;
+  for (size_t i = 1; i <= count; i++) argv[i + 2] = command[i];
+  return argv;
+}
+
 static int start(const struct options *options) {
   make_cgroups(options);
   join_cgroups(options);
@@ -250,7 +356,8 @@ static int start(const struct options *options) {
     become((uid_t)id, (gid_t)id);
   }
   if (options->command[0][0] != '/') fail("start takes an absolute program path, got '%s'", options->command[0]);
-  execv(options->command[0], options->command);
+  char **command = options->seccomp ? with_filter(options->command) : options->command;
+  execv(command[0], command);
   fail_errno("cannot execute", options->command[0]);
   return FAILED;
 }
@@ -380,6 +487,11 @@ static int enter(struct options *options) {
   if (chdir(options->cwd) != 0) fail_errno("cannot change directory to", options->cwd);
   options->env[options->env_count] = NULL;
   environ = options->env; /* execvp searches the PATH of the new environment */
+  if (options->seccomp) {
+    /* Last: everything above may use what the filter refuses. no_new_privs is set (seccomp(2)). */
+    struct sock_fprog filter = sandbox_filter();
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) != 0) fail_errno("cannot install", "the seccomp filter");
+  }
   execvp(options->command[0], options->command);
   int saved = errno;
   fprintf(stderr, "hub-launch: %s: %s\n", options->command[0], strerror(saved));
@@ -739,8 +851,10 @@ static _Noreturn void spawner(void) {
 
 int main(int argc, char **argv) {
   static struct options options;
-  if (argc < 2) fail("usage: hub-launch start|enter [options] -- program [args], or hub-launch spawner");
+  if (argc < 2)
+    fail("usage: hub-launch start|enter [options] -- program [args], hub-launch spawner, or hub-launch seccomp-filter");
   if (strcmp(argv[1], "spawner") == 0) spawner();
+  if (strcmp(argv[1], "seccomp-filter") == 0) return print_filter();
   parse(argc, argv, &options);
   if (strcmp(argv[1], "start") == 0) return start(&options);
   if (strcmp(argv[1], "enter") == 0) return enter(&options);

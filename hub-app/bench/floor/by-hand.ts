@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { chown, mkdir, readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import {
   enterArguments,
   HOST_TOOLS_ENV,
@@ -158,8 +158,17 @@ export interface HandSandbox {
  * bwrap with this sandbox's folders and hostname; resolves once bwrap reported the init's pid and
  * the keeper printed its ready line, as the Hub waits.
  */
+const FILTER_FD = 4;
+
 export async function createByHand(
-  template: { argv: readonly string[]; hubDir: string; hubId: string; memoryMiB: number },
+  template: {
+    argv: readonly string[];
+    hubDir: string;
+    hubId: string;
+    memoryMiB: number;
+    /** `hub-launch seccomp-filter`, base64, when the Hub's bwrap takes one (`--seccomp FD`). */
+    seccompFilter?: string;
+  },
   dir: string,
   id: string,
   hostUid: number,
@@ -174,6 +183,9 @@ export async function createByHand(
         ? id
         : arg,
   );
+  // The same filter, read by bwrap from fd 4 here (the Hub's launcher hands it a memfd).
+  const filterAt = bwrap.indexOf("--seccomp");
+  if (filterAt >= 0) bwrap[filterAt + 1] = String(FILTER_FD);
   const limits = [`--nproc=${MAX_PROCESSES}`, `--data=${template.memoryMiB * 1024 * 1024}`];
   const uid = [`--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups"];
   const argv = ["/usr/bin/prlimit", ...limits, "--", "/usr/bin/setpriv", ...uid, "--", ...bwrap] as [
@@ -183,8 +195,10 @@ export async function createByHand(
   const child = spawn(argv[0], argv.slice(1), {
     detached: true,
     env: { ...HOST_TOOLS_ENV },
-    stdio: ["ignore", "pipe", "inherit", "pipe"],
+    stdio: ["ignore", "pipe", "inherit", "pipe", "pipe"],
   });
+  const filter = child.stdio[FILTER_FD] as Writable;
+  filter.end(filterAt >= 0 ? Buffer.from(template.seccompFilter ?? "", "base64") : undefined);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const [initPid] = await Promise.all([
     childPid(child.stdio[3] as Readable),

@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { chmod, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildLauncher, findLauncherSource } from "../../src/orchestrator/local/launcher.js";
 import { processStartTime } from "../../src/orchestrator/local/process-info.js";
@@ -308,6 +309,20 @@ describe("hub-launch enter", () => {
       expect(outcome.code, args.join(" ")).toBe(125);
       expect(outcome.stderr).toMatch(message);
     }
+  });
+});
+
+describe("hub-launch seccomp-filter", () => {
+  it("writes the filter as bwrap --seccomp reads it: whole instructions, ending in allow, then refuse with EPERM", async () => {
+    const { stdout } = await promisify(execFile)(launcher, ["seccomp-filter"], { encoding: "buffer" });
+    // struct sock_filter: u16 code, u8 jt, u8 jf, u32 k (linux/filter.h); BPF_RET | BPF_K is 0x06.
+    expect(stdout.length % 8).toBe(0);
+    const last = (back: number): { code: number; k: number } => ({
+      code: stdout.readUInt16LE(stdout.length - 8 * back),
+      k: stdout.readUInt32LE(stdout.length - 8 * back + 4),
+    });
+    expect(last(2)).toEqual({ code: 0x06, k: 0x7fff0000 }); // SECCOMP_RET_ALLOW
+    expect(last(1)).toEqual({ code: 0x06, k: 0x00050000 | 1 }); // SECCOMP_RET_ERRNO | EPERM
   });
 });
 

@@ -176,6 +176,34 @@ describe("a local sandbox", () => {
     expect(result.stderr).toMatch(/unshare failed: No space left on device/);
   });
 
+  it("runs under the sandbox's seccomp filter: keyctl, bpf and io_uring refused with EPERM, the rest open", async () => {
+    // Linux's syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h).
+    const numbers =
+      process.arch === "arm64"
+        ? { keyctl: 219, bpf: 280, io_uring_setup: 425, getppid: 173 }
+        : { keyctl: 250, bpf: 321, io_uring_setup: 425, getppid: 110 };
+    const script = [
+      "import ctypes, sys",
+      "libc = ctypes.CDLL(None, use_errno=True)",
+      "for name, number in zip(sys.argv[1::2], sys.argv[2::2]):",
+      "    ctypes.set_errno(0)",
+      "    result = libc.syscall(int(number), 0, 0, 0, 0, 0)",
+      "    print(name, 'EPERM' if result == -1 and ctypes.get_errno() == 1 else 'not refused')",
+    ].join("\n");
+    const args = Object.entries(numbers).flatMap(([name, number]) => [name, String(number)]);
+    const calls = await run(orchestrator, id, ["python3", "-c", script, ...args]);
+    expect(calls.stdout).toBe("keyctl EPERM\nbpf EPERM\nio_uring_setup EPERM\ngetppid not refused\n");
+    // The keeper (pid 2, started by bwrap --seccomp) and this run (hub-launch enter) both carry it.
+    const modes = await run(orchestrator, id, [
+      "grep",
+      "-h",
+      "^Seccomp:",
+      "/proc/2/status",
+      "/proc/self/status",
+    ]);
+    expect(modes.stdout).toBe("Seccomp:\t2\nSeccomp:\t2\n");
+  });
+
   it("cannot read /root, /home, the Hub's project or other sandboxes", async () => {
     const project = projectDirectory(process.cwd(), existsSync);
     const result = await run(orchestrator, id, [

@@ -70,8 +70,8 @@ const LAUNCHER = "/cache/hub-launch-0123";
 const MiB256 = 256 * 1024 * 1024;
 
 describe("startArguments", () => {
-  it("caps processes only with a uid of the sandbox's own, data size always, and drops to that uid", () => {
-    const limits = { maxProcesses: 64, memoryMiB: 256, hostUid: 1_500_000_001 };
+  it("caps processes only with a uid of the sandbox's own, data and file size always, filters calls, and drops to that uid", () => {
+    const limits = { maxProcesses: 64, memoryMiB: 256, fileBytes: 1024, hostUid: 1_500_000_001 };
     const cgroupProcs = ["/cg/memory/cnt-1/cgroup.procs", "/cg/freezer/cnt-1/init/cgroup.procs"];
     expect(startArguments({ launcher: LAUNCHER, limits, cgroupProcs }, "/usr/bin/bwrap")).toEqual([
       LAUNCHER,
@@ -80,6 +80,8 @@ describe("startArguments", () => {
       "--cgroup=/cg/freezer/cnt-1/init/cgroup.procs",
       "--nproc=64",
       `--data=${MiB256}`,
+      "--fsize=1024",
+      "--seccomp",
       "--host-uid=1500000001",
       "--",
       "/usr/bin/bwrap",
@@ -93,6 +95,7 @@ describe("startArguments", () => {
       LAUNCHER,
       "start",
       `--data=${MiB256}`,
+      "--seccomp",
       "--",
       "/usr/bin/bwrap",
     ]);
@@ -120,6 +123,7 @@ describe("enterArguments", () => {
       "enter",
       "--nproc=9",
       `--data=${MiB256}`,
+      "--seccomp",
       "--target=42",
       "--start-time=123456",
       "--uid=1000",

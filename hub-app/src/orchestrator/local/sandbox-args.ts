@@ -115,7 +115,7 @@ export interface LaunchTarget {
   readonly cgroupSetup?: Pick<CgroupCreation, "makes" | "writes">;
 }
 
-/** The launcher options every launch shares: cgroups, then the process count, data segment and file sizes. */
+/** The launcher options every launch shares: cgroups, then the process count, data segment and file sizes, the filter. */
 function commonOptions({ limits, cgroupProcs }: LaunchTarget): string[] {
   const cgroups = cgroupProcs.map((file) => `--cgroup=${file}`);
   if (limits === undefined) return cgroups;
@@ -125,7 +125,8 @@ function commonOptions({ limits, cgroupProcs }: LaunchTarget): string[] {
       ? []
       : [`--nproc=${limits.maxProcesses}`];
   const fsize = limits.fileBytes === undefined ? [] : [`--fsize=${limits.fileBytes}`];
-  return [...cgroups, ...nproc, `--data=${limits.memoryMiB * 1024 * 1024}`, ...fsize];
+  // The system call filter of a student's processes (native/hub-launch.c, sandbox_filter).
+  return [...cgroups, ...nproc, `--data=${limits.memoryMiB * 1024 * 1024}`, ...fsize, "--seccomp"];
 }
 
 /**

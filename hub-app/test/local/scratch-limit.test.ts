@@ -50,19 +50,31 @@ describe("a sandbox's disk use, as the scratch watch measures it", () => {
   });
 });
 
-describe("a local sandbox's files", () => {
-  let root: string;
-  let orchestrator: LocalOrchestrator;
+/** An orchestrator with a 16 MiB scratch space measured every `checkMs`, for the describe block that calls it. */
+function scratchOrchestrator(checkMs: number): {
+  readonly root: string;
+  readonly orchestrator: LocalOrchestrator;
+} {
+  const made = { root: "", orchestrator: undefined as unknown as LocalOrchestrator };
   beforeAll(async () => {
-    root = await temporaryRoot();
-    // No check during this test: the file at the limit would be evicted.
-    orchestrator = localOrchestrator(root, "hub", { scratchMiB: SCRATCH_MIB, scratchCheckMs: 3_600_000 });
+    made.root = await temporaryRoot();
+    made.orchestrator = localOrchestrator(made.root, "hub", {
+      scratchMiB: SCRATCH_MIB,
+      scratchCheckMs: checkMs,
+    });
   });
   afterAll(async () => {
-    await deleteAllAndRemove(orchestrator, root);
+    await deleteAllAndRemove(made.orchestrator, made.root);
   });
+  return made;
+}
+
+describe("a local sandbox's files", () => {
+  // No check during this test: the file at the limit would be evicted.
+  const local = scratchOrchestrator(3_600_000);
 
   it("cannot write one file larger than all of it (RLIMIT_FSIZE: the write stops at the limit)", async () => {
+    const { orchestrator } = local;
     const { id } = await orchestrator.create(spec());
     const result = await run(orchestrator, id, [
       "sh",
@@ -76,17 +88,10 @@ describe("a local sandbox's files", () => {
 });
 
 describe("a local sandbox past its scratch space", () => {
-  let root: string;
-  let orchestrator: LocalOrchestrator;
-  beforeAll(async () => {
-    root = await temporaryRoot();
-    orchestrator = localOrchestrator(root, "hub", { scratchMiB: SCRATCH_MIB, scratchCheckMs: 100 });
-  });
-  afterAll(async () => {
-    await deleteAllAndRemove(orchestrator, root);
-  });
+  const local = scratchOrchestrator(100);
 
   it("is evicted, as a pod past its emptyDir's sizeLimit: stopped, its files removed, the reason shown; its neighbour runs on", async () => {
+    const { orchestrator, root } = local;
     const neighbour = await orchestrator.create(spec());
     const hog = await orchestrator.create(spec());
     // Within the limit: measured by the very passes that evict the hog.

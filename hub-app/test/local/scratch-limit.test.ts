@@ -44,9 +44,12 @@ describe("a sandbox's disk use, as the scratch watch measures it", () => {
       ]),
     );
     expect([...usage.keys()]).toEqual(["cnt-one"]);
+    const { bytes, inodes } = usage.get("cnt-one")!;
     // The file's MiB and the folders' own blocks: not the sparse file's 100 MiB, the link's twin or target.
-    expect(usage.get("cnt-one")).toBeGreaterThanOrEqual(MIB);
-    expect(usage.get("cnt-one")).toBeLessThan(MIB + 256 * 1024);
+    expect(bytes).toBeGreaterThanOrEqual(MIB);
+    expect(bytes).toBeLessThan(MIB + 256 * 1024);
+    // work, tmp, data (and its hard link), sparse, link.
+    expect(inodes).toBe(5);
   });
 });
 
@@ -113,7 +116,7 @@ describe("a local sandbox past its scratch space", () => {
     });
     const message = (await orchestrator.get(hog.id))?.message ?? "";
     const took = new RegExp(
-      `^evicted: its files in /home/sandbox and /tmp took (\\d+) MiB of disk, past its ${SCRATCH_MIB} MiB \\(HUB_LOCAL_SCRATCH_MIB\\)`,
+      `^evicted: its files in /home/sandbox and /tmp took (\\d+) MiB of disk and \\d+ inodes, past its ${SCRATCH_MIB} MiB or ${SCRATCH_MIB * 256} inodes \\(HUB_LOCAL_SCRATCH_MIB\\)`,
     ).exec(message);
     expect(took, message).not.toBeNull();
     expect(Number(took?.[1])).toBeGreaterThan(SCRATCH_MIB);
@@ -130,5 +133,25 @@ describe("a local sandbox past its scratch space", () => {
     expect((await run(orchestrator, neighbour.id, ["stat", "-c", "%s", "kept"])).stdout).toBe(`${8 * MIB}\n`);
     expect(await orchestrator.delete(hog.id)).toBe(true);
     expect(await orchestrator.get(hog.id)).toBeUndefined();
+  });
+
+  it("is evicted for inodes too: empty files take no block, but each takes one of the disk's inodes", async () => {
+    const { orchestrator } = local;
+    const { id } = await orchestrator.create(spec());
+    // 16 MiB allows 4096 inodes; the files hold nothing.
+    await run(
+      orchestrator,
+      id,
+      ["sh", "-c", "mkdir many && cd many && seq 5000 | xargs touch"],
+      60_000,
+    ).catch((error: unknown) => expect(error).toMatchObject({ code: "conflict" }));
+    await vi.waitFor(async () => expect((await orchestrator.get(id))?.status).toBe("failed"), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    const message = (await orchestrator.get(id))?.message ?? "";
+    const inodes = /took \d+ MiB of disk and (\d+) inodes/.exec(message)?.[1];
+    expect(Number(inodes), message).toBeGreaterThan(SCRATCH_MIB * 256);
+    await orchestrator.delete(id);
   });
 });

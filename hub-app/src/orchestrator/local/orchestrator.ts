@@ -47,11 +47,17 @@ import {
 } from "./sandbox-args.js";
 import { tarArchive } from "../tar-archive.js";
 import { SCRATCH_CHECK_MS, ScratchWatch } from "./scratch-watch.js";
-import { SCRATCH_FOLDERS } from "./scratch-usage.js";
+import { SCRATCH_FOLDERS, type ScratchUse } from "./scratch-usage.js";
 import { removeInBackground } from "./remover.js";
 import { bwrapCanDisableUserns } from "./bwrap-features.js";
 
 const MIB = 1024 * 1024;
+/**
+ * Inodes a sandbox may use per MiB of HUB_LOCAL_SCRATCH_MIB: one per 4 KiB block, so that files with
+ * any content (a Python virtualenv, node_modules) meet the byte limit first, and only empty files and
+ * short links, which take no block, can reach this one.
+ */
+const INODES_PER_MIB = 256;
 
 /** The only image a local sandbox has: the host's own programs, seen read-only. */
 export const LOCAL_IMAGE = "host";
@@ -119,11 +125,11 @@ export class LocalOrchestrator implements Orchestrator {
     this.claims = hubIsRoot() ? new UidClaims(settings.root) : undefined;
     this.index = new ContainerIndex(settings.root, context.instance);
     this.scratchWatch = new ScratchWatch({
-      limitBytes: settings.scratchMiB * MIB,
+      limit: { bytes: settings.scratchMiB * MIB, inodes: settings.scratchMiB * INODES_PER_MIB },
       intervalMs: parts.scratchCheckMs ?? SCRATCH_CHECK_MS,
       logger: context.logger,
       running: () => this.runningFolders(),
-      evict: (id, usedBytes) => this.evict(id, usedBytes),
+      evict: (id, used) => this.evict(id, used),
     });
   }
 
@@ -490,13 +496,13 @@ export class LocalOrchestrator implements Orchestrator {
    * emptyDir's sizeLimit and removes the volume: the container reads `failed` with the reason until
    * it is deleted or expires, and nothing can run in it.
    */
-  private async evict(id: string, usedBytes: number): Promise<void> {
+  private async evict(id: string, used: ScratchUse): Promise<void> {
     await this.launchOf(id);
     const meta = await this.index.get(id);
     if (meta?.initPid === undefined || meta.failure !== undefined) return;
     const evicted = {
       ...meta,
-      failure: `evicted: its files in ${SANDBOX_HOME} and /tmp took ${Math.ceil(usedBytes / MIB)} MiB of disk, past its ${this.settings.scratchMiB} MiB (HUB_LOCAL_SCRATCH_MIB); its processes were stopped and those files removed`,
+      failure: `evicted: its files in ${SANDBOX_HOME} and /tmp took ${Math.ceil(used.bytes / MIB)} MiB of disk and ${used.inodes} inodes, past its ${this.settings.scratchMiB} MiB or ${this.settings.scratchMiB * INODES_PER_MIB} inodes (HUB_LOCAL_SCRATCH_MIB); its processes were stopped and those files removed`,
     };
     try {
       writeMeta(this.settings.root, evicted);

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { scratchUsage } from "./scratch-usage.js";
+import { scratchUsage, type ScratchUse } from "./scratch-usage.js";
 
 /**
  * How often a sandbox's disk use is measured: the kubelet's default housekeeping interval, at which
@@ -8,13 +8,13 @@ import { scratchUsage } from "./scratch-usage.js";
 export const SCRATCH_CHECK_MS = 10_000;
 
 export interface ScratchWatchParts {
-  readonly limitBytes: number;
+  readonly limit: ScratchUse;
   readonly intervalMs: number;
   readonly logger: Logger;
   /** The running sandboxes to measure: id -> folder. */
   running(): Promise<ReadonlyMap<string, string>>;
   /** Stops a sandbox past the limit and frees its scratch space. */
-  evict(id: string, usedBytes: number): Promise<void>;
+  evict(id: string, used: ScratchUse): Promise<void>;
 }
 
 /**
@@ -22,7 +22,8 @@ export interface ScratchWatchParts {
  * as the kubelet evicts a pod whose emptyDir outgrew its sizeLimit: on a host disk with no quota
  * (HUB_LOCAL_ROOT may be any folder), one sandbox could otherwise fill the disk every other sandbox
  * and the Hub write to. Between two checks a sandbox can write more than its limit, each file no
- * larger than it (RLIMIT_FSIZE, sandbox-args.ts); one pass at a time.
+ * larger than it (RLIMIT_FSIZE, sandbox-args.ts); one pass at a time. Inodes count too: a file system
+ * runs out of them as surely as of blocks, and a million empty files take none of the latter.
  */
 export class ScratchWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -54,14 +55,12 @@ export class ScratchWatch {
 
   private async check(): Promise<void> {
     const usage = await scratchUsage(await this.parts.running());
-    for (const [id, bytes] of usage) {
-      if (bytes <= this.parts.limitBytes) continue;
-      this.parts.logger.warn(
-        { id, bytes, limitBytes: this.parts.limitBytes },
-        "evicting a sandbox past its disk limit",
-      );
+    const { limit } = this.parts;
+    for (const [id, used] of usage) {
+      if (used.bytes <= limit.bytes && used.inodes <= limit.inodes) continue;
+      this.parts.logger.warn({ id, used, limit }, "evicting a sandbox past its disk limit");
       await this.parts
-        .evict(id, bytes)
+        .evict(id, used)
         .catch((error: unknown) => this.parts.logger.warn({ err: error, id }, "could not evict a sandbox"));
     }
   }

@@ -26,7 +26,7 @@ export const localEnvSchema = z
       { min: 16, max: 1_048_576, integer: true },
       1280,
     ).describe(
-      "disk a sandbox's home folder and `/tmp` may use together, MiB (16-1048576): no file may be larger, and past it the sandbox is evicted as a pod past its emptyDir `sizeLimit` is",
+      "disk a sandbox's home folder and `/tmp` may use together, MiB (16-1048576), and 256 inodes per MiB: no file may be larger, and past either the sandbox is evicted as a pod past its emptyDir `sizeLimit` is",
     ),
     HUB_LOCAL_NETWORK: choiceEnv("HUB_LOCAL_NETWORK", ["none", "host"], "none").describe(
       "`none`: an empty network namespace; `host`: the host's network (a student's server is then on 127.0.0.1)",

@@ -43,7 +43,7 @@ export class ScratchWatch {
     await this.pass;
   }
 
-  /** One pass (the timer's; tests call it): a pass already under way is joined, not doubled. */
+  /** One pass: a pass still under way when the timer fires again is joined, not doubled. */
   checkNow(): Promise<void> {
     this.pass ??= this.check()
       .catch((error: unknown) =>

@@ -270,14 +270,22 @@ static void become(uid_t uid, gid_t gid) {
 #error "hub-launch's seccomp filter is written for x86-64 and arm64"
 #endif
 
+/* Calls newer than some hosts' kernel headers are listed where those headers name them. */
 static const int denied_calls[] = {
     __NR_acct, __NR_add_key, __NR_bpf, __NR_clock_adjtime, __NR_clock_settime, __NR_delete_module,
-    __NR_finit_module, __NR_fsconfig, __NR_fsmount, __NR_fsopen, __NR_fspick, __NR_init_module,
-    __NR_io_uring_enter, __NR_io_uring_register, __NR_io_uring_setup, __NR_kexec_file_load, __NR_kexec_load,
-    __NR_keyctl, __NR_lookup_dcookie, __NR_mount, __NR_mount_setattr, __NR_move_mount,
-    __NR_name_to_handle_at, __NR_open_by_handle_at, __NR_open_tree, __NR_perf_event_open, __NR_pivot_root,
-    __NR_quotactl, __NR_reboot, __NR_request_key, __NR_settimeofday, __NR_swapoff, __NR_swapon,
-    __NR_umount2, __NR_userfaultfd,
+    __NR_finit_module, __NR_init_module, __NR_kexec_file_load, __NR_kexec_load, __NR_keyctl,
+    __NR_lookup_dcookie, __NR_mount, __NR_name_to_handle_at, __NR_open_by_handle_at, __NR_perf_event_open,
+    __NR_pivot_root, __NR_quotactl, __NR_reboot, __NR_request_key, __NR_settimeofday, __NR_swapoff,
+    __NR_swapon, __NR_umount2, __NR_userfaultfd,
+#ifdef __NR_io_uring_setup /* Linux 5.1 */
+    __NR_io_uring_enter, __NR_io_uring_register, __NR_io_uring_setup,
+#endif
+#ifdef __NR_fsopen /* Linux 5.2: the new mount API */
+    __NR_fsconfig, __NR_fsmount, __NR_fsopen, __NR_fspick, __NR_move_mount, __NR_open_tree,
+#endif
+#ifdef __NR_mount_setattr /* Linux 5.12 */
+    __NR_mount_setattr,
+#endif
 #ifdef __NR_iopl
     __NR_iopl, __NR_ioperm,
 #endif

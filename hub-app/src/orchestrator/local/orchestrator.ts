@@ -114,6 +114,8 @@ export class LocalOrchestrator implements Orchestrator {
   private disableUserns = false;
   /** Evicts a sandbox whose files outgrow HUB_LOCAL_SCRATCH_MIB (scratch-watch.ts). */
   private readonly scratchWatch: ScratchWatch;
+  /** What HUB_LOCAL_SCRATCH_MIB allows a sandbox's scratch folders. */
+  private readonly scratchLimit: ScratchUse;
 
   constructor(
     private readonly settings: LocalSettings,
@@ -124,8 +126,9 @@ export class LocalOrchestrator implements Orchestrator {
     this.root = new SandboxRoot(settings.root);
     this.claims = hubIsRoot() ? new UidClaims(settings.root) : undefined;
     this.index = new ContainerIndex(settings.root, context.instance);
+    this.scratchLimit = { bytes: settings.scratchMiB * MIB, inodes: settings.scratchMiB * INODES_PER_MIB };
     this.scratchWatch = new ScratchWatch({
-      limit: { bytes: settings.scratchMiB * MIB, inodes: settings.scratchMiB * INODES_PER_MIB },
+      limit: this.scratchLimit,
       intervalMs: parts.scratchCheckMs ?? SCRATCH_CHECK_MS,
       logger: context.logger,
       running: () => this.runningFolders(),
@@ -446,7 +449,7 @@ export class LocalOrchestrator implements Orchestrator {
       // pids.max holds a sandbox with a cgroup; RLIMIT_NPROC, counted per host uid, one without.
       ...(this.cgroups === undefined ? { maxProcesses: this.settings.maxProcesses } : {}),
       memoryMiB: meta.memoryMiB,
-      fileBytes: this.settings.scratchMiB * MIB,
+      fileBytes: this.scratchLimit.bytes,
       ...(meta.hostUid === undefined ? {} : { hostUid: meta.hostUid }),
     };
   }
@@ -502,7 +505,7 @@ export class LocalOrchestrator implements Orchestrator {
     if (meta?.initPid === undefined || meta.failure !== undefined) return;
     const evicted = {
       ...meta,
-      failure: `evicted: its files in ${SANDBOX_HOME} and /tmp took ${Math.ceil(used.bytes / MIB)} MiB of disk and ${used.inodes} inodes, past its ${this.settings.scratchMiB} MiB or ${this.settings.scratchMiB * INODES_PER_MIB} inodes (HUB_LOCAL_SCRATCH_MIB); its processes were stopped and those files removed`,
+      failure: `evicted: its files in ${SANDBOX_HOME} and /tmp took ${Math.ceil(used.bytes / MIB)} MiB of disk and ${used.inodes} inodes, past its ${this.settings.scratchMiB} MiB or ${this.scratchLimit.inodes} inodes (HUB_LOCAL_SCRATCH_MIB); its processes were stopped and those files removed`,
     };
     try {
       writeMeta(this.settings.root, evicted);
